@@ -1,0 +1,93 @@
+// The errors handlers throw. Their `name` is the contract with the state machine: `Retry` and `Catch`
+// match on it, and the failure recorder classifies on it.
+import type { ErrorObject } from "ajv";
+import type { FromSchema } from "json-schema-to-ts";
+import type { errorClass } from "#schemas/common.ts";
+
+export type ErrorClass = FromSchema<typeof errorClass>;
+
+type EngineErrorOptions = ErrorOptions & { errorClass?: ErrorClass };
+
+/**
+ * Lambda reports only an error's name and message to Step Functions, so the class an error carries is
+ * written into the message as a `[CLASS]` prefix; the failure recorder reads it back.
+ */
+export class EngineError extends Error {
+  readonly errorClass: ErrorClass;
+
+  constructor(message: string, options: EngineErrorOptions = {}) {
+    const errorClass = options.errorClass ?? "UNKNOWN";
+    super(`[${errorClass}] ${message}`, options);
+    this.name = new.target.name;
+    this.errorClass = errorClass;
+  }
+}
+
+/** A base for errors whose class never varies. */
+function withFixedClass(errorClass: ErrorClass) {
+  return class extends EngineError {
+    constructor(message: string, options?: ErrorOptions) {
+      super(message, { ...options, errorClass });
+    }
+  };
+}
+
+/** Worth retrying: the state machine's `Retry` matches this name. Class defaults to DOWNSTREAM. */
+export class TransientError extends EngineError {
+  constructor(message: string, options?: EngineErrorOptions) {
+    super(message, { errorClass: "DOWNSTREAM", ...options });
+  }
+}
+
+/** Retrying cannot help. Class defaults to DOWNSTREAM. */
+export class PermanentError extends EngineError {
+  constructor(message: string, options?: EngineErrorOptions) {
+    super(message, { errorClass: "DOWNSTREAM", ...options });
+  }
+}
+
+export class ValidationError extends withFixedClass("VALIDATION") {}
+export class KillSwitchError extends withFixedClass("KILL_SWITCH") {}
+export class IntentExpiredError extends withFixedClass("EXPIRED") {}
+export class IntentNotFoundError extends withFixedClass("VALIDATION") {}
+export class RegistryEntryNotFoundError extends withFixedClass("VALIDATION") {}
+
+/** Turns Ajv errors into one line naming each offending field, e.g. `/registry_version must be integer`. */
+export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined): string {
+  if (!errors?.length) return "does not match its schema";
+  return errors
+    .map((error) => {
+      const field =
+        error.keyword === "required"
+          ? `${error.instancePath}/${String(error.params.missingProperty)}`
+          : error.keyword === "additionalProperties"
+            ? `${error.instancePath}/${String(error.params.additionalProperty)}`
+            : error.instancePath || "(root)";
+      const message = error.keyword === "additionalProperties" ? "is not allowed" : error.message;
+      return `${field} ${message}`;
+    })
+    .join("; ");
+}
+
+const throttlingNames = new Set([
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+]);
+
+/**
+ * AWS SDK errors the SDK's own retries did not overcome: throttling and server faults are worth a
+ * state-machine retry; anything else keeps its own name and is classified UNKNOWN.
+ */
+export function toStateError(error: Error): Error {
+  if (error instanceof EngineError) return error;
+  const sdkError = error as Error & { $fault?: string; $retryable?: unknown };
+  if (throttlingNames.has(error.name)) {
+    return new TransientError(`${error.name}: ${error.message}`, { cause: error, errorClass: "RATE_LIMIT" });
+  }
+  if (sdkError.$fault === "server" || sdkError.$retryable) {
+    return new TransientError(`${error.name}: ${error.message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,71 @@
+// The one way a state-machine Lambda is built: Tracer -> Logger -> Metrics, then contract errors,
+// input/output validation against precompiled schemas, and log/trace correlation on the intent.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import validator from "@middy/validator";
+import type { ValidateFunction } from "ajv";
+import type { Context } from "aws-lambda";
+import { describeSchemaErrors, PermanentError, toStateError, ValidationError } from "./errors.ts";
+import { logger, metrics, tracer } from "./powertools.ts";
+
+export interface StateContract {
+  readonly input: ValidateFunction;
+  readonly output: ValidateFunction;
+}
+
+/** Fields that, when a state input has them, go on every log line and as trace annotations. */
+const correlationFields = ["action_intent_id", "tenant_id", "account_id", "execution_trace_id", "tool_name"] as const;
+
+export function correlate(event: unknown): void {
+  if (typeof event !== "object" || event === null) return;
+  const fields = event as Record<string, unknown>;
+  for (const field of correlationFields) {
+    const value = fields[field];
+    if (typeof value !== "string") continue;
+    logger.appendKeys({ [field]: value });
+    tracer.putAnnotation(field, value);
+  }
+}
+
+/**
+ * Gives every error leaving the handler the name the state machine matches on: @middy/validator's HTTP
+ * errors become ValidationError (input) or PermanentError (our own output broke its contract), and
+ * retryable AWS SDK failures become TransientError.
+ */
+function stateMachineErrors(): MiddlewareObj {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (!error) return;
+      const cause = error.cause as { package?: string; data?: Parameters<typeof describeSchemaErrors>[0] } | undefined;
+      if (cause?.package === "@middy/validator") {
+        const isInput = (error as { statusCode?: number }).statusCode === 400;
+        const detail = describeSchemaErrors(cause.data);
+        request.error = isInput
+          ? new ValidationError(`input rejected: ${detail}`, { cause: cause.data })
+          : new PermanentError(`output breaks its contract: ${detail}`, { cause: cause.data, errorClass: "UNKNOWN" });
+        return;
+      }
+      request.error = toStateError(error);
+    },
+  };
+}
+
+export function statePipeline<TInput, TOutput>(
+  contract: StateContract,
+  handle: (input: TInput, context: Context) => Promise<TOutput>,
+) {
+  return (
+    middy<TInput, TOutput>()
+      .use(captureLambdaHandler(tracer))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      .use(stateMachineErrors())
+      // @middy/validator's typings name Ajv, but at run time it takes compiled validate functions.
+      .use(validator({ eventSchema: contract.input as never, responseSchema: contract.output as never }))
+      .use({ before: (request) => correlate(request.event) })
+      .handler(handle)
+  );
+}

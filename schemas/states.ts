@@ -1,0 +1,250 @@
+// Input and output of every Lambda state. The state machine shapes each input with `Parameters`, so
+// inputs are closed (`additionalProperties: false`): a field the definition forgot to pass, or passed as a
+// literal string instead of a `.$` path, fails here with the field's name.
+import type { FromSchema } from "json-schema-to-ts";
+import {
+  compensationStatus,
+  compensationStrategy,
+  errorClass,
+  executionId,
+  externalObjectRefs,
+  identifier,
+  intentKey,
+  intentKeyFields,
+  nonEmptyString,
+  recordedStatus,
+  registryVersion,
+  stateError,
+  timestamp,
+  toolName,
+} from "./common.ts";
+
+/** The execution input EventBridge's input transformer produces. */
+export const ExecutionInputSchema = {
+  type: "object",
+  required: intentKeyFields,
+  properties: intentKey,
+  additionalProperties: false,
+} as const;
+export type ExecutionInput = FromSchema<typeof ExecutionInputSchema>;
+
+export const StarterInputSchema = {
+  type: "object",
+  required: [...intentKeyFields, "execution_id"],
+  properties: { ...intentKey, execution_id: executionId },
+  additionalProperties: false,
+} as const;
+export type StarterInput = FromSchema<typeof StarterInputSchema>;
+
+/** What the rest of the execution needs from the attempt StartExecution wrote (or found it had written). */
+export const attemptFields = {
+  execution_trace_id: nonEmptyString,
+  attempt_count: { type: "integer", minimum: 1 },
+  started_at: timestamp,
+  registry_version: registryVersion,
+  action_type: identifier,
+  idempotency_key: nonEmptyString,
+  decision_trace_id: nonEmptyString,
+} as const;
+const attemptRequired = [
+  "execution_trace_id",
+  "attempt_count",
+  "started_at",
+  "registry_version",
+  "action_type",
+  "idempotency_key",
+] as const;
+
+export const StarterOutputSchema = {
+  oneOf: [
+    {
+      type: "object",
+      required: ["duplicate", ...attemptRequired],
+      properties: { duplicate: { const: false }, ...attemptFields },
+      additionalProperties: false,
+    },
+    {
+      type: "object",
+      required: ["duplicate", "existing_status", "existing_execution_trace_id"],
+      properties: {
+        duplicate: { const: true },
+        existing_status: recordedStatus,
+        existing_execution_trace_id: nonEmptyString,
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
+export type StarterOutput = FromSchema<typeof StarterOutputSchema>;
+
+export const ValidatorInputSchema = ExecutionInputSchema;
+export type ValidatorInput = ExecutionInput;
+
+export const ValidatorOutputSchema = {
+  type: "object",
+  required: ["preflight", "checked_at", "expires_at_epoch"],
+  properties: {
+    preflight: { const: "PASSED" },
+    checked_at: timestamp,
+    expires_at_epoch: { type: "integer", minimum: 0 },
+  },
+  additionalProperties: false,
+} as const;
+export type ValidatorOutput = FromSchema<typeof ValidatorOutputSchema>;
+
+export const MapperInputSchema = {
+  type: "object",
+  required: [...intentKeyFields, "action_type", "registry_version", "idempotency_key"],
+  properties: {
+    ...intentKey,
+    action_type: identifier,
+    registry_version: registryVersion,
+    idempotency_key: nonEmptyString,
+  },
+  additionalProperties: false,
+} as const;
+export type MapperInput = FromSchema<typeof MapperInputSchema>;
+
+export const MapperOutputSchema = {
+  type: "object",
+  required: ["tool_name", "tool_schema_version", "tool_arguments", "compensation_strategy"],
+  properties: {
+    tool_name: toolName,
+    tool_schema_version: nonEmptyString,
+    tool_arguments: { type: "object", required: ["idempotency_key"], properties: { idempotency_key: nonEmptyString } },
+    compensation_strategy: compensationStrategy,
+    compensation_tool_name: toolName,
+  },
+  additionalProperties: false,
+} as const;
+export type MapperOutput = FromSchema<typeof MapperOutputSchema>;
+
+export const InvokerInputSchema = {
+  type: "object",
+  required: [
+    ...intentKeyFields,
+    "execution_trace_id",
+    "attempt_count",
+    "idempotency_key",
+    "tool_name",
+    "tool_arguments",
+  ],
+  properties: {
+    ...intentKey,
+    execution_trace_id: nonEmptyString,
+    attempt_count: { type: "integer", minimum: 1 },
+    idempotency_key: nonEmptyString,
+    tool_name: toolName,
+    tool_arguments: { type: "object" },
+  },
+  additionalProperties: false,
+} as const;
+export type InvokerInput = FromSchema<typeof InvokerInputSchema>;
+
+/** A tool call's result. A tool that ran and reported failure is a result with `success: false`, not an error. */
+export const ToolResultSchema = {
+  type: "object",
+  required: ["success", "tool_run_ref", "external_object_refs"],
+  properties: {
+    success: { type: "boolean" },
+    tool_run_ref: nonEmptyString,
+    external_object_refs: externalObjectRefs,
+    raw_response_ref: { type: "string", pattern: "^s3://" },
+    error_code: nonEmptyString,
+    error_class: errorClass,
+    error_message: { type: "string" },
+    duration_ms: { type: "number", minimum: 0 },
+  },
+  additionalProperties: false,
+} as const;
+export type ToolResult = FromSchema<typeof ToolResultSchema>;
+
+export const CompensationInputSchema = {
+  type: "object",
+  required: [...intentKeyFields, "execution_trace_id", "idempotency_key", "compensation_strategy", "tool_result"],
+  properties: {
+    ...intentKey,
+    execution_trace_id: nonEmptyString,
+    idempotency_key: nonEmptyString,
+    compensation_strategy: compensationStrategy,
+    compensation_tool_name: toolName,
+    tool_result: ToolResultSchema,
+  },
+  additionalProperties: false,
+} as const;
+export type CompensationInput = FromSchema<typeof CompensationInputSchema>;
+
+export const CompensationOutputSchema = {
+  type: "object",
+  required: ["compensation_status", "compensated_refs"],
+  properties: {
+    compensation_status: compensationStatus,
+    compensated_refs: externalObjectRefs,
+    reason: { type: "string" },
+  },
+  additionalProperties: false,
+} as const;
+export type CompensationOutput = FromSchema<typeof CompensationOutputSchema>;
+
+export const RecorderInputSchema = {
+  type: "object",
+  required: [
+    ...intentKeyFields,
+    "execution_id",
+    "execution_trace_id",
+    "attempt_count",
+    "started_at",
+    "registry_version",
+    "tool_name",
+    "tool_schema_version",
+    "tool_result",
+  ],
+  properties: {
+    ...intentKey,
+    execution_id: executionId,
+    execution_trace_id: nonEmptyString,
+    attempt_count: { type: "integer", minimum: 1 },
+    started_at: timestamp,
+    registry_version: registryVersion,
+    decision_trace_id: nonEmptyString,
+    tool_name: toolName,
+    tool_schema_version: nonEmptyString,
+    tool_result: ToolResultSchema,
+    compensation: CompensationOutputSchema,
+  },
+  additionalProperties: false,
+} as const;
+export type RecorderInput = FromSchema<typeof RecorderInputSchema>;
+
+/** Both recorders answer with this; the state machine ends in Succeed or Fail on `status`. */
+export const RecordedOutcomeSchema = {
+  type: "object",
+  required: ["status", "recorded", "replayed"],
+  properties: {
+    status: { type: "string", enum: ["SUCCEEDED", "FAILED"] },
+    recorded: { type: "boolean", description: "false when another execution owns the intent's record" },
+    replayed: { type: "boolean", description: "true when this outcome had already been recorded by this execution" },
+    execution_trace_id: nonEmptyString,
+    signal_id: nonEmptyString,
+    error_class: errorClass,
+    error_code: nonEmptyString,
+  },
+  additionalProperties: false,
+} as const;
+export type RecordedOutcome = FromSchema<typeof RecordedOutcomeSchema>;
+
+/**
+ * RecordFailure takes the intent key from the execution's own input (`$$.Execution.Input`), so it can
+ * record a failure of StartExecution itself, before any trace id or attempt exists.
+ */
+export const FailureRecorderInputSchema = {
+  type: "object",
+  required: [...intentKeyFields, "execution_id", "error"],
+  properties: {
+    ...intentKey,
+    execution_id: executionId,
+    error: stateError,
+  },
+  additionalProperties: false,
+} as const;
+export type FailureRecorderInput = FromSchema<typeof FailureRecorderInputSchema>;
