@@ -12,5 +12,6 @@ Object.assign(process.env, {
   POWERTOOLS_SERVICE_NAME: "engine-tests",
   POWERTOOLS_LOG_LEVEL: "WARN",
   POWERTOOLS_METRICS_DISABLED: "false",
+  EVENT_BUS_NAME: "engine-tests",
   ...tableEnvironment(tableNamesFor(inject("tablePrefix"))),
 });

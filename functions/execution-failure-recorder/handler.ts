@@ -1,0 +1,68 @@
+// RecordFailure: any error caught before an outcome was recorded becomes a FAILED outcome, recorded
+// like any other. It works without an attempt (StartExecution itself failed): the record is created.
+// It never overwrites the record of another execution: a failed duplicate is reported, not recorded.
+import { randomUUID } from "node:crypto";
+import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
+import { documentClient } from "#kernel/clients/dynamodb.ts";
+import { readRecordingConfig } from "#kernel/config.ts";
+import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
+import { statePipeline } from "#kernel/pipeline.ts";
+import { logger } from "#kernel/powertools.ts";
+import { getExecution } from "#kernel/repositories/executions.ts";
+import type { ExecutionRecord } from "#schemas/records.ts";
+import type { FailureRecorderInput, RecordedOutcome } from "#schemas/states.ts";
+import { FailureRecorderInput as validateInput, RecordedOutcome as validateOutput } from "#schemas/validators.generated.js";
+import { classifyStateError } from "./classify-error.ts";
+
+const deps: RecordingDeps = { db: documentClient, eventBridge: eventBridgeClient, config: readRecordingConfig() };
+
+export function failedRecordFor(
+  input: FailureRecorderInput,
+  attempt: ExecutionRecord | undefined,
+  now = new Date(),
+): TerminalRecord {
+  const completedAt = now.toISOString();
+  return {
+    // No attempt yet: this failure is the execution's first and only record.
+    execution_trace_id: randomUUID(),
+    attempt_count: 1,
+    started_at: completedAt,
+    ...attempt,
+    action_intent_id: input.action_intent_id,
+    tenant_id: input.tenant_id,
+    account_id: attempt?.account_id ?? input.account_id,
+    execution_id: input.execution_id,
+    status: "FAILED",
+    updated_at: completedAt,
+    completed_at: completedAt,
+    ...classifyStateError(input.error),
+    compensation_status: attempt?.compensation_status ?? "NONE",
+  };
+}
+
+export async function recordFailure(input: FailureRecorderInput, recording: RecordingDeps): Promise<RecordedOutcome> {
+  const attempt = await getExecution(recording.db, recording.config.tables.executions, input.tenant_id, input.action_intent_id);
+  const record = failedRecordFor(input, attempt?.execution_id === input.execution_id ? attempt : undefined);
+  const notRecorded: RecordedOutcome = {
+    status: "FAILED",
+    recorded: false,
+    replayed: false,
+    error_class: record.error_class,
+    error_code: record.error_code,
+  };
+  if (attempt && attempt.execution_id !== input.execution_id) {
+    logger.warn("failure not recorded: the intent belongs to another execution", { owner_status: attempt.status });
+    return notRecorded;
+  }
+  const result = await recordTerminal(recording, record, { createIfAbsent: true });
+  if (result.kind === "not-owned") {
+    logger.warn("failure not recorded: another execution claimed the intent meanwhile");
+    return notRecorded;
+  }
+  return result.outcome;
+}
+
+export const handler = statePipeline<FailureRecorderInput, RecordedOutcome>(
+  { input: validateInput, output: validateOutput },
+  (input) => recordFailure(input, deps),
+);
