@@ -2,8 +2,8 @@
 // like any other. It works without an attempt (StartExecution itself failed): the record is created.
 // It never overwrites the record of another execution: a failed duplicate is reported, not recorded.
 import { randomUUID } from "node:crypto";
-import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
+import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
@@ -11,7 +11,10 @@ import { logger } from "#kernel/powertools.ts";
 import { getExecution } from "#kernel/repositories/executions.ts";
 import type { ExecutionRecord } from "#schemas/records.ts";
 import type { FailureRecorderInput, RecordedOutcome } from "#schemas/states.ts";
-import { FailureRecorderInput as validateInput, RecordedOutcome as validateOutput } from "#schemas/validators.generated.js";
+import {
+  FailureRecorderInput as validateInput,
+  RecordedOutcome as validateOutput,
+} from "#schemas/validators.generated.js";
 import { classifyStateError } from "./classify-error.ts";
 
 const deps: RecordingDeps = { db: documentClient, eventBridge: eventBridgeClient, config: readRecordingConfig() };
@@ -41,7 +44,12 @@ export function failedRecordFor(
 }
 
 export async function recordFailure(input: FailureRecorderInput, recording: RecordingDeps): Promise<RecordedOutcome> {
-  const attempt = await getExecution(recording.db, recording.config.tables.executions, input.tenant_id, input.action_intent_id);
+  const attempt = await getExecution(
+    recording.db,
+    recording.config.tables.executions,
+    input.tenant_id,
+    input.action_intent_id,
+  );
   const record = failedRecordFor(input, attempt?.execution_id === input.execution_id ? attempt : undefined);
   const notRecorded: RecordedOutcome = {
     status: "FAILED",

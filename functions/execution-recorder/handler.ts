@@ -1,13 +1,14 @@
 // RecordOutcome: turns the tool's result (and any compensation) into the intent's terminal record,
 // written once with its ledger entry and signal, then published.
-import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
+
 import { documentClient } from "#kernel/clients/dynamodb.ts";
+import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
 import { PermanentError } from "#kernel/errors.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import type { RecordedOutcome, RecorderInput } from "#schemas/states.ts";
-import { RecordedOutcome as validateOutput, RecorderInput as validateInput } from "#schemas/validators.generated.js";
+import { RecorderInput as validateInput, RecordedOutcome as validateOutput } from "#schemas/validators.generated.js";
 
 const deps: RecordingDeps = { db: documentClient, eventBridge: eventBridgeClient, config: readRecordingConfig() };
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { getExecution } from "#kernel/repositories/executions.ts";
-import { db, executionArn, lambdaContext, putIntentItem, seedIntent, tableNames, tenantItems, uniqueTenant } from "../../tests/support/fixtures.ts";
+import {
+  db,
+  executionArn,
+  lambdaContext,
+  putIntentItem,
+  seedIntent,
+  tableNames,
+  tenantItems,
+  uniqueTenant,
+} from "../../tests/support/fixtures.ts";
 import { handler } from "./handler.ts";
 
 const start = (input: Record<string, unknown>) => handler(input as never, lambdaContext("execution-starter"));
@@ -69,16 +78,30 @@ describe("execution-starter", () => {
 
     const attempt = start({ ...pick(intent), execution_id: executionArn() });
 
-    await expect(attempt).rejects.toMatchObject({ name: "ValidationError", message: expect.stringContaining("/registry_version") });
+    await expect(attempt).rejects.toMatchObject({
+      name: "ValidationError",
+      message: expect.stringContaining("/registry_version"),
+    });
     expect(await tenantItems(tableNames.executions, intent.tenant_id)).toEqual([]);
   });
 
   it.each([
     ["a missing tenant_id", { action_intent_id: "i-1", account_id: "a", execution_id: "x" }, "/tenant_id"],
-    ["a literal JSONPath instead of a value", { action_intent_id: "$.action_intent_id", tenant_id: "t", account_id: "a", execution_id: "x" }, "/action_intent_id"],
-    ["an unexpected field", { action_intent_id: "i-1", tenant_id: "t", account_id: "a", execution_id: "x", extra: 1 }, "/extra"],
+    [
+      "a literal JSONPath instead of a value",
+      { action_intent_id: "$.action_intent_id", tenant_id: "t", account_id: "a", execution_id: "x" },
+      "/action_intent_id",
+    ],
+    [
+      "an unexpected field",
+      { action_intent_id: "i-1", tenant_id: "t", account_id: "a", execution_id: "x", extra: 1 },
+      "/extra",
+    ],
   ])("rejects input with %s as ValidationError naming the field", async (_case, input, field) => {
-    await expect(start(input)).rejects.toMatchObject({ name: "ValidationError", message: expect.stringContaining(field) });
+    await expect(start(input)).rejects.toMatchObject({
+      name: "ValidationError",
+      message: expect.stringContaining(field),
+    });
   });
 });
 

@@ -37,7 +37,9 @@ export async function validatePreflight(
     getTenantControls(db, preflight.controlsTable, input.tenant_id),
   ]);
   if (controls?.kill_switch) {
-    throw new KillSwitchError(`the kill switch of tenant ${input.tenant_id} is on${controls.reason ? `: ${controls.reason}` : ""}`);
+    throw new KillSwitchError(
+      `the kill switch of tenant ${input.tenant_id} is on${controls.reason ? `: ${controls.reason}` : ""}`,
+    );
   }
   if (!intent) {
     throw new IntentNotFoundError(`action intent ${input.action_intent_id} not found for tenant ${input.tenant_id}`);

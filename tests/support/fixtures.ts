@@ -6,8 +6,8 @@ import type { Context } from "aws-lambda";
 import { inject } from "vitest";
 import { createDocumentClient } from "../../functions/kernel/clients/dynamodb.ts";
 import { keys } from "../../functions/kernel/data-layout.ts";
-import type { ActionIntent, RegistryEntry, TenantControls } from "../../schemas/records.ts";
 import { tableNamesFor } from "../../local/tables.ts";
+import type { ActionIntent, RegistryEntry, TenantControls } from "../../schemas/records.ts";
 
 export const tableNames = tableNamesFor(inject("tablePrefix"));
 
@@ -56,7 +56,10 @@ export function intentFixture(overrides: Partial<ActionIntent> & { tenant_id: st
 /** Writes an item as-is (no schema check), so tests can also store what the contract forbids. */
 export async function putIntentItem(intent: Record<string, unknown> & { tenant_id: string; action_intent_id: string }) {
   await db.send(
-    new PutCommand({ TableName: tableNames.intents, Item: { ...keys.intent(intent.tenant_id, intent.action_intent_id), ...intent } }),
+    new PutCommand({
+      TableName: tableNames.intents,
+      Item: { ...keys.intent(intent.tenant_id, intent.action_intent_id), ...intent },
+    }),
   );
 }
 
@@ -72,7 +75,12 @@ export async function seedRegistryEntry(entry: RegistryEntry): Promise<RegistryE
 }
 
 export async function setTenantControls(controls: TenantControls): Promise<void> {
-  await db.send(new PutCommand({ TableName: tableNames.controls, Item: { ...keys.tenantControls(controls.tenant_id), ...controls } }));
+  await db.send(
+    new PutCommand({
+      TableName: tableNames.controls,
+      Item: { ...keys.tenantControls(controls.tenant_id), ...controls },
+    }),
+  );
 }
 
 /** Every item of one tenant in a table whose partition key leads with the tenant. */

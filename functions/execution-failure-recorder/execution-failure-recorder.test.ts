@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { getExecution } from "#kernel/repositories/executions.ts";
+import { seedRunningAttempt } from "../../tests/support/attempts.ts";
+import { captureEmf } from "../../tests/support/emf.ts";
+import { useLocalEventBus } from "../../tests/support/event-bus.ts";
+import {
+  db,
+  executionArn,
+  lambdaContext,
+  tableNames,
+  tenantItems,
+  uniqueTenant,
+} from "../../tests/support/fixtures.ts";
+import { classifyStateError } from "./classify-error.ts";
+
+const bus = await useLocalEventBus();
+const { handler } = await import("./handler.ts");
+const emf = captureEmf();
+
+const recordFailure = (input: Record<string, unknown>) =>
+  handler(input as never, lambdaContext("execution-failure-recorder"));
+
+/** A Catch result as Step Functions builds it from a Lambda error. */
+function lambdaError(name: string, message: string) {
+  return { Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [] }) };
+}
+
+describe("execution-failure-recorder", () => {
+  it("records a StartExecution failure when no trace id or attempt exists yet", async () => {
+    // Prepare
+    const tenant_id = uniqueTenant();
+    const input = {
+      action_intent_id: "intent-never-stored",
+      tenant_id,
+      account_id: "account-1",
+      execution_id: executionArn(),
+      error: lambdaError("IntentNotFoundError", "[VALIDATION] action intent intent-never-stored not found"),
+    };
+
+    // Act
+    const outcome = await recordFailure(input);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      recorded: true,
+      replayed: false,
+      error_class: "VALIDATION",
+      error_code: "IntentNotFoundError",
+    });
+    const stored = await getExecution(db, tableNames.executions, tenant_id, "intent-never-stored");
+    expect(stored).toMatchObject({
+      status: "FAILED",
+      execution_id: input.execution_id,
+      execution_trace_id: outcome.execution_trace_id,
+      attempt_count: 1,
+      error_message: "action intent intent-never-stored not found",
+    });
+    expect(await tenantItems(tableNames.ledger, tenant_id)).toEqual([
+      expect.objectContaining({ event_type: "ACTION_FAILED", error_class: "VALIDATION" }),
+    ]);
+    expect(await tenantItems(tableNames.signals, tenant_id)).toHaveLength(1);
+    expect(bus.events.filter((event) => (event.detail as { tenant_id: string }).tenant_id === tenant_id)).toHaveLength(
+      1,
+    );
+    expect(emf.count("ExecutionFailed")).toBe(1);
+  });
+
+  it("completes this execution's RUNNING attempt, keeping its trace id and start time", async () => {
+    const attempt = await seedRunningAttempt();
+
+    const outcome = await recordFailure({
+      action_intent_id: attempt.action_intent_id,
+      tenant_id: attempt.tenant_id,
+      account_id: attempt.account_id,
+      execution_id: attempt.execution_id,
+      error: lambdaError("KillSwitchError", "[KILL_SWITCH] the kill switch of tenant t is on"),
+    });
+
+    expect(outcome).toMatchObject({
+      recorded: true,
+      execution_trace_id: attempt.execution_trace_id,
+      error_class: "KILL_SWITCH",
+    });
+    expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toMatchObject({
+      status: "FAILED",
+      started_at: attempt.started_at,
+      idempotency_key: attempt.idempotency_key,
+      decision_trace_id: attempt.decision_trace_id,
+    });
+  });
+
+  it("never overwrites the record of another execution: a failed duplicate is reported, not recorded", async () => {
+    const attempt = await seedRunningAttempt();
+
+    const outcome = await recordFailure({
+      action_intent_id: attempt.action_intent_id,
+      tenant_id: attempt.tenant_id,
+      account_id: attempt.account_id,
+      execution_id: executionArn(),
+      error: lambdaError("TransientError", "[DOWNSTREAM] throttled"),
+    });
+
+    expect(outcome).toMatchObject({ status: "FAILED", recorded: false });
+    expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toEqual(attempt);
+    expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toEqual([]);
+    expect(emf.count("ExecutionFailed")).toBe(0);
+  });
+
+  it("invoked twice, answers the stored failure and keeps one ledger entry", async () => {
+    const attempt = await seedRunningAttempt();
+    const input = {
+      action_intent_id: attempt.action_intent_id,
+      tenant_id: attempt.tenant_id,
+      account_id: attempt.account_id,
+      execution_id: attempt.execution_id,
+      error: lambdaError("IntentExpiredError", "[EXPIRED] intent expired"),
+    };
+    const first = await recordFailure(input);
+
+    const second = await recordFailure(input);
+
+    expect(second).toEqual({ ...first, replayed: true });
+    expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toHaveLength(1);
+  });
+
+  it("rejects input without the intent key, naming the field", async () => {
+    await expect(
+      recordFailure({ action_intent_id: "i", account_id: "a", execution_id: "x", error: { Error: "States.ALL" } }),
+    ).rejects.toMatchObject({ name: "ValidationError", message: expect.stringContaining("/tenant_id") });
+  });
+});
+
+describe("classifyStateError", () => {
+  it.each([
+    [
+      lambdaError("ValidationError", "[VALIDATION] input rejected: /x is bad"),
+      "VALIDATION",
+      "input rejected: /x is bad",
+    ],
+    [lambdaError("RegistryEntryNotFoundError", "[VALIDATION] no entry"), "VALIDATION", "no entry"],
+    [lambdaError("KillSwitchError", "[KILL_SWITCH] off"), "KILL_SWITCH", "off"],
+    [lambdaError("IntentExpiredError", "[EXPIRED] late"), "EXPIRED", "late"],
+    [lambdaError("TransientError", "[RATE_LIMIT] gateway answered 429"), "RATE_LIMIT", "gateway answered 429"],
+    [lambdaError("PermanentError", "[AUTH] gateway answered 401"), "AUTH", "gateway answered 401"],
+    [
+      { Error: "States.Timeout", Cause: "Task timed out after 30 seconds" },
+      "TIMEOUT",
+      "Task timed out after 30 seconds",
+    ],
+    [{ Error: "Lambda.TooManyRequestsException", Cause: "Rate exceeded" }, "RATE_LIMIT", "Rate exceeded"],
+    [{ Error: "Lambda.ServiceException" }, "DOWNSTREAM", "Lambda.ServiceException"],
+    [lambdaError("TypeError", "x is undefined"), "UNKNOWN", "x is undefined"],
+  ])("classifies %j as %s", (error, errorClass, message) => {
+    expect(classifyStateError(error)).toEqual({
+      error_code: error.Error,
+      error_class: errorClass,
+      error_message: message,
+    });
+  });
+
+  it("keeps long causes within 1000 characters", () => {
+    expect(classifyStateError(lambdaError("TypeError", "x".repeat(5000))).error_message).toHaveLength(1000);
+  });
+});
