@@ -7,6 +7,7 @@
  */
 export const identifier = {
   type: "string",
+  description: "1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
   minLength: 1,
   maxLength: 128,
   pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$",

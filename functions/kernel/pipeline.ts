@@ -7,26 +7,13 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import validator from "@middy/validator";
 import type { ValidateFunction } from "ajv";
 import type { Context } from "aws-lambda";
+import { correlate } from "./correlation.ts";
 import { describeSchemaErrors, PermanentError, toStateError, ValidationError } from "./errors.ts";
 import { logger, metrics, tracer } from "./powertools.ts";
 
 export interface StateContract {
   readonly input: ValidateFunction;
   readonly output: ValidateFunction;
-}
-
-/** Fields that, when a state input has them, go on every log line and as trace annotations. */
-const correlationFields = ["action_intent_id", "tenant_id", "account_id", "execution_trace_id", "tool_name"] as const;
-
-export function correlate(event: unknown): void {
-  if (typeof event !== "object" || event === null) return;
-  const fields = event as Record<string, unknown>;
-  for (const field of correlationFields) {
-    const value = fields[field];
-    if (typeof value !== "string") continue;
-    logger.appendKeys({ [field]: value });
-    tracer.putAnnotation(field, value);
-  }
 }
 
 /**
