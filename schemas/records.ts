@@ -21,7 +21,7 @@ import {
 /** Written upstream by the decision layer once a human or policy approves it; the engine only reads it. */
 export const ActionIntentSchema = {
   type: "object",
-  required: [...intentKeyFields, "action_type", "parameters", "registry_version", "expires_at_epoch"],
+  required: [...intentKeyFields, "action_type", "parameters", "registry_version", "trace_id", "expires_at_epoch"],
   properties: {
     ...intentKey,
     action_type: identifier,

@@ -46,23 +46,28 @@ export const attemptFields = {
   idempotency_key: nonEmptyString,
   decision_trace_id: nonEmptyString,
 } as const;
-const attemptRequired = [
-  "execution_trace_id",
-  "attempt_count",
-  "started_at",
-  "registry_version",
-  "action_type",
-  "idempotency_key",
-] as const;
+
+/** StartExecution's answer when this execution holds the intent; later states read it whole as `$.start`. */
+export const startedAttemptSchema = {
+  type: "object",
+  required: [
+    "duplicate",
+    "execution_trace_id",
+    "attempt_count",
+    "started_at",
+    "registry_version",
+    "action_type",
+    "idempotency_key",
+    "decision_trace_id",
+  ],
+  properties: { duplicate: { const: false }, ...attemptFields },
+  additionalProperties: false,
+} as const;
+export type StartedAttempt = FromSchema<typeof startedAttemptSchema>;
 
 export const StarterOutputSchema = {
   oneOf: [
-    {
-      type: "object",
-      required: ["duplicate", ...attemptRequired],
-      properties: { duplicate: { const: false }, ...attemptFields },
-      additionalProperties: false,
-    },
+    startedAttemptSchema,
     {
       type: "object",
       required: ["duplicate", "existing_status", "existing_execution_trace_id"],
@@ -105,15 +110,22 @@ export const MapperInputSchema = {
 } as const;
 export type MapperInput = FromSchema<typeof MapperInputSchema>;
 
+/** How to undo the tool's writes if it fails after writing; passed whole to CompensateAction. */
+export const compensationPlanSchema = {
+  type: "object",
+  required: ["strategy"],
+  properties: { strategy: compensationStrategy, tool_name: toolName },
+  additionalProperties: false,
+} as const;
+
 export const MapperOutputSchema = {
   type: "object",
-  required: ["tool_name", "tool_schema_version", "tool_arguments", "compensation_strategy"],
+  required: ["tool_name", "tool_schema_version", "tool_arguments", "compensation"],
   properties: {
     tool_name: toolName,
     tool_schema_version: nonEmptyString,
     tool_arguments: { type: "object", required: ["idempotency_key"], properties: { idempotency_key: nonEmptyString } },
-    compensation_strategy: compensationStrategy,
-    compensation_tool_name: toolName,
+    compensation: compensationPlanSchema,
   },
   additionalProperties: false,
 } as const;
@@ -161,13 +173,12 @@ export type ToolResult = FromSchema<typeof ToolResultSchema>;
 
 export const CompensationInputSchema = {
   type: "object",
-  required: [...intentKeyFields, "execution_trace_id", "idempotency_key", "compensation_strategy", "tool_result"],
+  required: [...intentKeyFields, "execution_trace_id", "idempotency_key", "plan", "tool_result"],
   properties: {
     ...intentKey,
     execution_trace_id: nonEmptyString,
     idempotency_key: nonEmptyString,
-    compensation_strategy: compensationStrategy,
-    compensation_tool_name: toolName,
+    plan: compensationPlanSchema,
     tool_result: ToolResultSchema,
   },
   additionalProperties: false,
@@ -191,22 +202,16 @@ export const RecorderInputSchema = {
   required: [
     ...intentKeyFields,
     "execution_id",
-    "execution_trace_id",
-    "attempt_count",
-    "started_at",
-    "registry_version",
+    "attempt",
     "tool_name",
     "tool_schema_version",
     "tool_result",
+    "compensation",
   ],
   properties: {
     ...intentKey,
     execution_id: executionId,
-    execution_trace_id: nonEmptyString,
-    attempt_count: { type: "integer", minimum: 1 },
-    started_at: timestamp,
-    registry_version: registryVersion,
-    decision_trace_id: nonEmptyString,
+    attempt: startedAttemptSchema,
     tool_name: toolName,
     tool_schema_version: nonEmptyString,
     tool_result: ToolResultSchema,

@@ -25,11 +25,16 @@ function recorderInput(
     tenant_id: attempt.tenant_id,
     account_id: attempt.account_id,
     execution_id: attempt.execution_id,
-    execution_trace_id: attempt.execution_trace_id,
-    attempt_count: attempt.attempt_count,
-    started_at: attempt.started_at,
-    registry_version: 1,
-    decision_trace_id: "decision-1",
+    attempt: {
+      duplicate: false,
+      execution_trace_id: attempt.execution_trace_id,
+      attempt_count: attempt.attempt_count,
+      started_at: attempt.started_at,
+      registry_version: 1,
+      action_type: "CREATE_CRM_TASK",
+      idempotency_key: attempt.idempotency_key ?? "",
+      decision_trace_id: "decision-1",
+    },
     tool_name: "crm.create_task",
     tool_schema_version: "1.0",
     tool_result: {
@@ -39,6 +44,7 @@ function recorderInput(
       raw_response_ref: `s3://artifacts/${attempt.tenant_id}/${attempt.action_intent_id}/response.json`,
       ...toolResult,
     },
+    compensation: { compensation_status: "NONE", compensated_refs: [] },
   };
 }
 

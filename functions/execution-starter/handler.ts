@@ -71,7 +71,7 @@ export async function startExecution(
     registry_version: intent.registry_version,
     action_type: intent.action_type,
     idempotency_key: idempotencyKey,
-    decision_trace_id: claimed.decision_trace_id,
+    decision_trace_id: claimed.decision_trace_id ?? intent.trace_id,
   };
 }
 

@@ -55,8 +55,7 @@ export async function mapActionToTool(
     tool_name: entry.tool_name,
     tool_schema_version: entry.tool_schema_version,
     tool_arguments: toolArguments,
-    compensation_strategy: entry.compensation_strategy,
-    compensation_tool_name: entry.compensation_tool_name,
+    compensation: { strategy: entry.compensation_strategy, tool_name: entry.compensation_tool_name },
   };
 }
 

@@ -62,8 +62,7 @@ describe("tool-mapper", () => {
         source: "action-execution-engine",
         idempotency_key: "key-1",
       },
-      compensation_strategy: "AUTOMATIC",
-      compensation_tool_name: "crm.delete_task",
+      compensation: { strategy: "AUTOMATIC", tool_name: "crm.delete_task" },
     });
   });
 
