@@ -6,6 +6,7 @@ import {
   ListRequestSchema,
   StatusRequestSchema,
 } from "./api.ts";
+import { AslTemplateSchema } from "./asl-template.ts";
 import { ActionApprovedEventSchema, SignalDetailSchema, SignalRecordSchema } from "./events.ts";
 import {
   ActionIntentSchema,
@@ -57,6 +58,7 @@ export const contractSchemas = {
   ErrorResponse: ErrorResponseSchema,
   StatusRequest: StatusRequestSchema,
   ListRequest: ListRequestSchema,
+  AslTemplate: AslTemplateSchema,
 } as const;
 
 export type ContractName = keyof typeof contractSchemas;

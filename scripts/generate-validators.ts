@@ -15,6 +15,7 @@ export function generateValidatorModule(): { js: string; dts: string } {
     allErrors: true,
     strict: true,
     strictRequired: false,
+    allowUnionTypes: true,
     code: { source: true, esm: true, optimize: true },
   });
   const names = Object.keys(contractSchemas) as ContractName[];

@@ -52,10 +52,16 @@ export class IntentExpiredError extends withFixedClass("EXPIRED") {}
 export class IntentNotFoundError extends withFixedClass("VALIDATION") {}
 export class RegistryEntryNotFoundError extends withFixedClass("VALIDATION") {}
 
+/** Keywords whose alternatives each report an error; one line for the value says more than all of them. */
+const alternatives = new Set(["anyOf", "oneOf"]);
+
 /** Turns Ajv errors into one line naming each offending field, e.g. `/registry_version must be integer`. */
 export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined): string {
   if (!errors?.length) return "does not match its schema";
-  return errors
+  const pathsWithAlternatives = new Set(errors.filter((e) => alternatives.has(e.keyword)).map((e) => e.instancePath));
+  const lines = errors
+    .filter((error) => error.keyword !== "if")
+    .filter((error) => alternatives.has(error.keyword) || !pathsWithAlternatives.has(error.instancePath))
     .map((error) => {
       const field =
         error.keyword === "required"
@@ -63,10 +69,15 @@ export function describeSchemaErrors(errors: readonly ErrorObject[] | null | und
           : error.keyword === "additionalProperties"
             ? `${error.instancePath}/${String(error.params.additionalProperty)}`
             : error.instancePath || "(root)";
-      const message = error.keyword === "additionalProperties" ? "is not allowed" : error.message;
+      const message =
+        error.keyword === "additionalProperties"
+          ? "is not allowed"
+          : alternatives.has(error.keyword)
+            ? "matches none of the forms its schema allows"
+            : error.message;
       return `${field} ${message}`;
-    })
-    .join("; ");
+    });
+  return [...new Set(lines)].join("; ");
 }
 
 const throttlingNames = new Set([

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AslDefinition,
+  loadTemplate,
+  renderDefinition,
+  templatePlaceholders,
+  validateTemplate,
+} from "./definition.ts";
+
+const template = validateTemplate(loadTemplate());
+const arns = Object.fromEntries(
+  templatePlaceholders(template).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:engine-${name}`]),
+);
+const rendered = renderDefinition(template, arns);
+const tasks = Object.entries(rendered.States).filter(([, state]) => state.Type === "Task");
+
+type Retrier = { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts: number };
+type Catcher = { ErrorEquals: string[]; Next: string };
+
+describe("state machine definition", () => {
+  it("names one placeholder per engine function and renders every one", () => {
+    expect(templatePlaceholders(template)).toEqual([
+      "CompensationArn",
+      "ExecutionFailureRecorderArn",
+      "ExecutionRecorderArn",
+      "ExecutionStarterArn",
+      "ExecutionValidatorArn",
+      "ToolInvokerArn",
+      "ToolMapperArn",
+    ]);
+    expect(JSON.stringify(rendered)).not.toContain("${");
+  });
+
+  it("retries TransientError and the Lambda service errors AWS lists, with jitter, on every task", () => {
+    for (const [name, state] of tasks) {
+      const retriers = state.Retry as Retrier[];
+      const matched = retriers.flatMap((retrier) => retrier.ErrorEquals);
+      expect(matched, name).toEqual(
+        expect.arrayContaining([
+          "TransientError",
+          "Lambda.ServiceException",
+          "Lambda.AWSLambdaException",
+          "Lambda.SdkClientException",
+          "Lambda.TooManyRequestsException",
+        ]),
+      );
+      expect(
+        retriers.every((retrier) => retrier.JitterStrategy === "FULL"),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it("catches every task before recording into RecordFailure, and compensation into its own fallback", () => {
+    for (const [name, state] of tasks.filter(([taskName]) => taskName !== "RecordFailure")) {
+      const [catcher] = state.Catch as Catcher[];
+      expect(catcher?.ErrorEquals, name).toEqual(["States.ALL"]);
+      expect(catcher?.Next, name).toBe(name === "CompensateAction" ? "CompensationFailed" : "RecordFailure");
+    }
+  });
+
+  it("ends a duplicate in Succeed and a FAILED outcome in Fail", () => {
+    expect(rendered.States.DuplicateIgnored).toMatchObject({ Type: "Succeed" });
+    expect(rendered.States.OutcomeSucceeded).toMatchObject({
+      Choices: [{ Variable: "$.outcome.status", StringEquals: "SUCCEEDED", Next: "ActionSucceeded" }],
+      Default: "ActionFailed",
+    });
+    expect(rendered.States.RecordFailure).toMatchObject({ Next: "ActionFailed" });
+    expect(rendered.States.ActionFailed).toMatchObject({ Type: "Fail" });
+  });
+
+  it("takes RecordFailure's intent key from the execution input, so a failed start can be recorded", () => {
+    expect(rendered.States.RecordFailure?.Parameters).toMatchObject({
+      "action_intent_id.$": "$$.Execution.Input.action_intent_id",
+      "tenant_id.$": "$$.Execution.Input.tenant_id",
+      "execution_id.$": "$$.Execution.Id",
+    });
+  });
+
+  it("rejects a literal JSONPath where a `.$` key was meant, naming where", () => {
+    const broken = structuredClone(template) as AslDefinition;
+    (broken.States.MapActionToTool?.Parameters as Record<string, unknown>).registry_version =
+      "$.start.registry_version";
+
+    expect(() => validateTemplate(broken)).toThrow("/States/MapActionToTool/Parameters/registry_version");
+  });
+
+  it("rejects a task without a retry policy or timeout, and JSONata", () => {
+    const withoutRetry = structuredClone(template) as AslDefinition;
+    delete withoutRetry.States.InvokeTool?.Retry;
+    const jsonata = { ...structuredClone(template), QueryLanguage: "JSONata" } as AslDefinition;
+
+    expect(() => validateTemplate(withoutRetry)).toThrow("/States/InvokeTool/Retry");
+    expect(() => validateTemplate(jsonata)).toThrow("/QueryLanguage");
+  });
+
+  it("refuses to render with a missing or an unknown placeholder value", () => {
+    const { ToolInvokerArn: _missing, ...incomplete } = arns;
+
+    expect(() => renderDefinition(template, incomplete)).toThrow("missing ToolInvokerArn");
+    expect(() => renderDefinition(template, { ...arns, StrayArn: "arn:x" })).toThrow("unused StrayArn");
+  });
+});

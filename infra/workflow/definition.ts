@@ -1,0 +1,67 @@
+// The state machine's definition: a JSONPath ASL template under version control, checked against the
+// project's template schema and by asl-validator, then rendered with the functions' ARNs. The rendered
+// definition is what deploys and what the local engine runs.
+import { readFileSync } from "node:fs";
+import aslValidator from "asl-validator";
+import { describeSchemaErrors } from "../../functions/kernel/errors.ts";
+import { AslTemplate as validateAslTemplate } from "../../schemas/validators.generated.js";
+
+export type AslDefinition = { StartAt: string; States: Record<string, Record<string, unknown>> } & Record<
+  string,
+  unknown
+>;
+
+const placeholderPattern = /\$\{([A-Za-z]+)\}/g;
+
+export function loadTemplate(): AslDefinition {
+  return JSON.parse(readFileSync(new URL("./state-machine.asl.json", import.meta.url), "utf8")) as AslDefinition;
+}
+
+/** The placeholders a template names, e.g. `ToolInvokerArn`. */
+export function templatePlaceholders(template: AslDefinition): string[] {
+  return [
+    ...new Set([...JSON.stringify(template).matchAll(placeholderPattern)].map((match) => match[1] as string)),
+  ].sort();
+}
+
+function aslErrors(definition: AslDefinition, checkArn: boolean): string | undefined {
+  // asl-validator annotates the object it checks, so it gets a copy.
+  const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn });
+  return result.isValid ? undefined : result.errorsText("; ");
+}
+
+function substitute(template: AslDefinition, valueOf: (name: string) => string): AslDefinition {
+  return JSON.parse(
+    JSON.stringify(template).replace(placeholderPattern, (_match, name: string) => valueOf(name)),
+  ) as AslDefinition;
+}
+
+/** Throws naming the JSON path of each violation; returns the template when it is sound. */
+export function validateTemplate(template: AslDefinition): AslDefinition {
+  if (!validateAslTemplate(template)) {
+    throw new Error(`state machine template breaks its schema: ${describeSchemaErrors(validateAslTemplate.errors)}`);
+  }
+  // asl-validator wants a Resource shaped like an ARN, so placeholders stand in as well-formed ones.
+  const invalid = aslErrors(
+    substitute(template, (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`),
+    false,
+  );
+  if (invalid) throw new Error(`state machine template is not valid ASL: ${invalid}`);
+  return template;
+}
+
+/** Substitutes every placeholder; a placeholder without a value, or a value without a placeholder, is an error. */
+export function renderDefinition(template: AslDefinition, values: Record<string, string>): AslDefinition {
+  const wanted = templatePlaceholders(template);
+  const missing = wanted.filter((name) => values[name] === undefined);
+  const unused = Object.keys(values).filter((name) => !wanted.includes(name));
+  if (missing.length || unused.length) {
+    throw new Error(
+      `state machine placeholders do not match: missing ${missing.join(", ") || "none"}, unused ${unused.join(", ") || "none"}`,
+    );
+  }
+  const rendered = substitute(template, (name) => values[name] as string);
+  const invalid = aslErrors(rendered, true);
+  if (invalid) throw new Error(`rendered state machine is not valid ASL: ${invalid}`);
+  return rendered;
+}
