@@ -30,9 +30,9 @@ function aslErrors(definition: AslDefinition, checkArn: boolean): string | undef
   return result.isValid ? undefined : result.errorsText("; ");
 }
 
-function substitute(template: AslDefinition, valueOf: (name: string) => string): AslDefinition {
+function substitute(template: AslDefinition, valueFor: (name: string) => string): AslDefinition {
   return JSON.parse(
-    JSON.stringify(template).replace(placeholderPattern, (_match, name: string) => valueOf(name)),
+    JSON.stringify(template).replace(placeholderPattern, (_match, name: string) => valueFor(name)),
   ) as AslDefinition;
 }
 
