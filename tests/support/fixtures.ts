@@ -2,34 +2,19 @@
 // write records the way the decision layer and operators would.
 import { randomUUID } from "node:crypto";
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Context } from "aws-lambda";
 import { inject } from "vitest";
 import { createDocumentClient } from "../../functions/kernel/clients/dynamodb.ts";
 import { keys } from "../../functions/kernel/data-layout.ts";
 import { tableNamesFor } from "../../local/tables.ts";
+
+export { lambdaContext } from "../../local/lambda-context.ts";
+
 import type { ActionIntent, RegistryEntry, TenantControls } from "../../schemas/records.ts";
 
 export const tableNames = tableNamesFor(inject("tablePrefix"));
 
 /** A plain client (not traced) on the same DynamoDB Local the functions use. */
 export const db = createDocumentClient();
-
-export function lambdaContext(functionName = "test-function"): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: "256",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "test",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** A tenant no other test uses, so tests share tables without seeing each other's records. */
 export function uniqueTenant(): string {

@@ -1,0 +1,103 @@
+// Runs the rendered definition in aws-local-stepfunctions, each Task's Lambda ARN bound to a local
+// function. Reports what the Step Functions console would show: path, retries, catches, final status.
+import { randomUUID } from "node:crypto";
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import type { AslDefinition } from "../infra/workflow/definition.ts";
+
+export type LocalFunction = (input: unknown) => Promise<unknown>;
+
+export interface Transition {
+  state: string;
+  event: "entered" | "retried" | "caught" | "failed";
+  detail?: string;
+}
+
+export interface ExecutionReport {
+  executionArn: string;
+  input: unknown;
+  status: "SUCCEEDED" | "FAILED";
+  path: string[];
+  transitions: Transition[];
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface LocalStateMachineOptions {
+  definition: AslDefinition;
+  stateMachineArn: string;
+  functionsByArn: Record<string, LocalFunction>;
+  /** Milliseconds between retries, instead of the definition's backoff (which is seconds, with jitter). */
+  retryIntervalMs?: number;
+}
+
+export function createLocalStateMachine(options: LocalStateMachineOptions) {
+  const machine = new StateMachine(options.definition as unknown as StateMachineDefinition, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const taskStates = Object.entries(options.definition.States).filter(([, state]) => state.Type === "Task");
+  const taskResourceLocalHandlers = Object.fromEntries(
+    taskStates.map(([name, state]) => {
+      const run = options.functionsByArn[state.Resource as string];
+      if (!run) throw new Error(`state ${name} names ${String(state.Resource)}, which no local function serves`);
+      return [name, (input: unknown) => run(input) as never];
+    }),
+  );
+  const retryIntervalOverrides =
+    options.retryIntervalMs === undefined
+      ? undefined
+      : Object.fromEntries(taskStates.map(([name]) => [name, options.retryIntervalMs as number]));
+
+  return {
+    async execute(
+      input: unknown,
+      onTransition?: (transition: Transition, executionArn: string) => void,
+    ): Promise<ExecutionReport> {
+      const name = randomUUID();
+      const executionArn = `${options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+      const execution = machine.run(input as never, {
+        overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+        context: {
+          Execution: {
+            Id: executionArn,
+            Name: name,
+            Input: input,
+            StartTime: new Date().toISOString(),
+            RoleArn: "local",
+          },
+          StateMachine: { Id: options.stateMachineArn, Name: options.stateMachineArn.split(":").pop() },
+        } as never,
+      });
+      const report: ExecutionReport = { executionArn, input, status: "SUCCEEDED", path: [], transitions: [] };
+      const record = (transition: Transition) => {
+        report.transitions.push(transition);
+        onTransition?.(transition, executionArn);
+      };
+      const logging = (async () => {
+        for await (const log of execution.eventLogs) {
+          if (log.type === "StateEntered") {
+            report.path.push(log.state.name);
+            record({ state: log.state.name, event: "entered" });
+          } else if (log.type === "StateRetried") {
+            record({ state: log.state.name, event: "retried", detail: `attempt ${log.retry.attempt}` });
+          } else if (log.type === "StateCaught") {
+            record({ state: log.state.name, event: "caught", detail: log.catch.catcher.Next });
+          } else if (log.type === "StateFailed") {
+            record({ state: log.state.name, event: "failed", detail: `${log.Error}: ${String(log.Cause)}` });
+          } else if (log.type === "ExecutionFailed") {
+            report.status = "FAILED";
+            report.error = log.Error;
+            report.cause = typeof log.Cause === "string" ? log.Cause : JSON.stringify(log.Cause);
+          }
+        }
+      })();
+      try {
+        report.output = await execution.result;
+      } catch {
+        report.status = "FAILED";
+      }
+      await logging;
+      return report;
+    },
+  };
+}
