@@ -6,6 +6,8 @@ export default defineConfig({
     exclude: ["node_modules/**"],
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: ["tests/support/worker-env.ts"],
+    // Function logs and EMF lines are shown for failing tests only.
+    silent: "passed-only",
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

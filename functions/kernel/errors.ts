@@ -61,7 +61,11 @@ export function describeSchemaErrors(errors: readonly ErrorObject[] | null | und
   const pathsWithAlternatives = new Set(errors.filter((e) => alternatives.has(e.keyword)).map((e) => e.instancePath));
   const lines = errors
     .filter((error) => error.keyword !== "if")
-    .filter((error) => alternatives.has(error.keyword) || !pathsWithAlternatives.has(error.instancePath))
+    // A missing field is named even inside alternatives; other per-alternative complaints collapse into one line.
+    .filter(
+      (error) =>
+        alternatives.has(error.keyword) || error.keyword === "required" || !pathsWithAlternatives.has(error.instancePath),
+    )
     .map((error) => {
       const field =
         error.keyword === "required"

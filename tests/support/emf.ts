@@ -14,10 +14,12 @@ export function captureEmf(): { records: EmfRecord[]; count(metricName: string):
     records.length = 0;
     const write = process.stdout.write.bind(process.stdout);
     vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
-      for (const line of String(chunk).split("\n")) {
+      const lines = String(chunk).split("\n");
+      for (const line of lines) {
         if (line.includes('"_aws"')) records.push(JSON.parse(line) as EmfRecord);
       }
-      return write(chunk, ...(rest as []));
+      // EMF lines are captured, not echoed; everything else still reaches the terminal.
+      return lines.every((line) => line === "" || line.includes('"_aws"')) ? true : write(chunk, ...(rest as []));
     });
   });
   afterEach(() => vi.restoreAllMocks());

@@ -1,2 +1,3 @@
 export const localRegion = "us-east-1";
-export const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+/** s3rver accepts only its built-in account; DynamoDB Local and the stand-ins accept anything. */
+export const localCredentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };

@@ -71,12 +71,14 @@ export function createMcpClient(options: McpClientOptions): McpClient {
       return await ky.post(options.url, {
         json: message,
         headers,
-        timeout: options.timeoutMs,
+        // One deadline for the whole exchange: an SSE reply's headers arrive at once, its body much later.
+        signal: AbortSignal.timeout(options.timeoutMs),
+        timeout: false,
         retry: 0,
         throwHttpErrors: false,
       });
     } catch (error) {
-      if (error instanceof TimeoutError) {
+      if (isTimeout(error)) {
         throw new TransientError(`gateway did not answer within ${options.timeoutMs} ms`, {
           cause: error,
           errorClass: "TIMEOUT",
@@ -116,7 +118,7 @@ export function createMcpClient(options: McpClientOptions): McpClient {
       throw new SessionGoneError();
     }
     rejectHttpFailure(response, options.onThrottle);
-    const reply = await readReply(response, id);
+    const reply = await readReply(response, id, options.timeoutMs);
     return { reply, headers: response.headers };
   }
 
@@ -176,10 +178,25 @@ function rejectHttpFailure(response: Response, onThrottle: (() => void) | undefi
   if (status >= 400) throw new PermanentError(`gateway rejected the request (${status})`);
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof TimeoutError || (error instanceof DOMException && error.name === "TimeoutError");
+}
+
 /** Reads the JSON-RPC response with the given id from a JSON body or an SSE stream. */
-async function readReply(response: Response, id: number): Promise<McpReply> {
+async function readReply(response: Response, id: number, timeoutMs: number): Promise<McpReply> {
   const contentType = response.headers.get("content-type") ?? "";
-  const rawBody = await response.text();
+  let rawBody: string;
+  try {
+    rawBody = await response.text();
+  } catch (error) {
+    if (isTimeout(error)) {
+      throw new TransientError(`gateway reply did not complete within ${timeoutMs} ms`, {
+        cause: error,
+        errorClass: "TIMEOUT",
+      });
+    }
+    throw new TransientError(`gateway reply broke off: ${(error as Error).message}`, { cause: error });
+  }
   const messages = contentType.includes("text/event-stream") ? sseMessages(rawBody) : [rawBody];
   for (const text of messages) {
     let message: unknown;
