@@ -6,6 +6,20 @@ import type { AslDefinition } from "../infra/workflow/definition.ts";
 
 export type LocalFunction = (input: unknown) => Promise<unknown>;
 
+/**
+ * What Step Functions receives when a Lambda function throws: Error is the error's name, Cause the JSON
+ * the Lambda runtime reports (`errorType`, `errorMessage`, `trace`). The local interpreter takes Cause
+ * from the thrown error's message, so the error is reshaped to carry that JSON.
+ */
+export function asLambdaFailure(error: unknown): Error {
+  const thrown = error instanceof Error ? error : new Error(String(error));
+  const failure = new Error(
+    JSON.stringify({ errorType: thrown.name, errorMessage: thrown.message, trace: thrown.stack?.split("\n") ?? [] }),
+  );
+  failure.name = thrown.name;
+  return failure;
+}
+
 export interface Transition {
   state: string;
   event: "entered" | "retried" | "caught" | "failed";
@@ -29,6 +43,18 @@ export interface LocalStateMachineOptions {
   functionsByArn: Record<string, LocalFunction>;
   /** Milliseconds between retries, instead of the definition's backoff (which is seconds, with jitter). */
   retryIntervalMs?: number;
+}
+
+/** The message inside a Lambda failure's Cause, or the Cause itself. */
+export function readableCause(cause: unknown): string {
+  const text = typeof cause === "string" ? cause : JSON.stringify(cause);
+  try {
+    const parsed = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // Not a Lambda failure: States.* errors carry plain text.
+  }
+  return text;
 }
 
 export function createLocalStateMachine(options: LocalStateMachineOptions) {
@@ -83,11 +109,11 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
           } else if (log.type === "StateCaught") {
             record({ state: log.state.name, event: "caught", detail: log.catch.catcher.Next });
           } else if (log.type === "StateFailed") {
-            record({ state: log.state.name, event: "failed", detail: `${log.Error}: ${String(log.Cause)}` });
+            record({ state: log.state.name, event: "failed", detail: `${log.Error}: ${readableCause(log.Cause)}` });
           } else if (log.type === "ExecutionFailed") {
             report.status = "FAILED";
             report.error = log.Error;
-            report.cause = typeof log.Cause === "string" ? log.Cause : JSON.stringify(log.Cause);
+            report.cause = readableCause(log.Cause);
           }
         }
       })();

@@ -64,7 +64,9 @@ export function describeSchemaErrors(errors: readonly ErrorObject[] | null | und
     // A missing field is named even inside alternatives; other per-alternative complaints collapse into one line.
     .filter(
       (error) =>
-        alternatives.has(error.keyword) || error.keyword === "required" || !pathsWithAlternatives.has(error.instancePath),
+        alternatives.has(error.keyword) ||
+        error.keyword === "required" ||
+        !pathsWithAlternatives.has(error.instancePath),
     )
     .map((error) => {
       const field =

@@ -10,4 +10,6 @@ export const tracer = new Tracer();
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRIC_NAMESPACE,
   serviceName: METRIC_SERVICE,
+  // Its own warnings (e.g. an invocation that emitted nothing) become structured, level-filtered log lines.
+  logger,
 });

@@ -7,8 +7,8 @@ import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { executionItem } from "#kernel/repositories/executions.ts";
 import type { ExecutionRecord } from "#schemas/records.ts";
 import { ErrorResponse, ExecutionListResponse, ExecutionStatusResponse } from "#schemas/validators.generated.js";
+import { type HttpApiRequest, httpApiEvent, tenantClaims } from "../../local/http-api-event.ts";
 import { db, executionArn, lambdaContext, seedIntent, tableNames, uniqueTenant } from "../../tests/support/fixtures.ts";
-import { type HttpApiRequest, httpApiEvent, tenantClaims } from "../../tests/support/http-events.ts";
 import { parseAllowedOrigins } from "./config.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 

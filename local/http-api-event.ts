@@ -23,7 +23,7 @@ export function httpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2Wit
     apiId: "status-api",
     domainName: "status-api.example.com",
     domainPrefix: "status-api",
-    http: { method, path: request.path, protocol: "HTTP/1.1", sourceIp: "203.0.113.10", userAgent: "vitest" },
+    http: { method, path: request.path, protocol: "HTTP/1.1", sourceIp: "203.0.113.10", userAgent: "local" },
     requestId: randomUUID(),
     routeKey: "$default",
     stage: "$default",
