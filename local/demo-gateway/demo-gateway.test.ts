@@ -728,8 +728,8 @@ describe("token lifetime and shutdown", () => {
       const fresh = await postMcp(gateway, initializeMessage, { bearer: token });
       await fresh.body?.cancel();
 
-      // Act
-      await sleep(1_100);
+      // Act: JWT times are whole seconds, so wait past the next second boundary for certain.
+      await sleep(2_100);
       const stale = await postMcp(gateway, initializeMessage, { bearer: token });
 
       // Assess
