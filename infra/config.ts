@@ -1,0 +1,205 @@
+// The stack's configuration, typed, with every default written once. Each key is read from the stack's
+// Pulumi.<stack>.yaml under the project namespace (`action-execution-engine:<key>`); a missing or ill-typed
+// key stops the program naming the key and what it expects.
+import * as pulumi from "@pulumi/pulumi";
+import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
+
+const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+const logRetentionDays = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const percentiles = /^p(\d{1,2}(\.\d+)?)$/;
+
+export interface EngineConfig {
+  stack: string;
+  /** Prefix of every physical name, `<project>-<stack>` by default. */
+  namePrefix: string;
+  logLevel: (typeof logLevels)[number];
+  logRetentionDays: number;
+  /** Whether state machine logs include execution input and output (intent parameters, tool arguments). */
+  logExecutionData: boolean;
+  /** Removal protection: Pulumi `protect`, DynamoDB deletion protection, no forced bucket deletion. */
+  protect: boolean;
+  trigger: { source: string; detailType: string };
+  signalSource: string;
+  metricsNamespace: string;
+  globalKillSwitch: boolean;
+  functionMemoryMb: number;
+  artifactsRetentionDays: number;
+  /** Existing resources to use instead of creating them. */
+  adopt: { eventBusName?: string; intentsTableName?: string; ledgerTableName?: string; signalsTableName?: string };
+  gateway: {
+    url: string;
+    tokenUrl: string;
+    clientId: string;
+    /** An existing Secrets Manager secret holding the client secret... */
+    clientSecretArn?: string;
+    /** ...or the client secret itself (a Pulumi secret), stored in a secret this stack creates. */
+    clientSecret?: pulumi.Output<string>;
+    scope?: string;
+    timeoutMs: number;
+  };
+  api: {
+    jwtIssuer: string;
+    jwtAudience: string[];
+    tenantClaim: string;
+    corsAllowedOrigins: string[];
+    throttlingBurstLimit: number;
+    throttlingRateLimit: number;
+    defaultPageSize: number;
+  };
+  alarms: {
+    emails: string[];
+    periodSeconds: number;
+    evaluationPeriods: number;
+    failedExecutionsThreshold: number;
+    durationPercentile: string;
+    durationThresholdMs: number;
+    throttleThreshold: number;
+    dlqDepthThreshold: number;
+    api5xxThreshold: number;
+  };
+}
+
+/** Reads raw string values by key; `undefined` when the key is not set. */
+export type ConfigSource = {
+  get(key: string): string | undefined;
+  getSecret(key: string): pulumi.Output<string> | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(key: string, expected: string, got?: string) {
+    super(`stack config key "${key}" must be ${expected}${got === undefined ? " (it is not set)" : `, got "${got}"`}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseEngineConfig(source: ConfigSource, stack: string, project: string): EngineConfig {
+  const text = (key: string, fallback?: string): string => {
+    const value = source.get(key) ?? fallback;
+    if (value === undefined || value.trim() === "") throw new ConfigError(key, "a non-empty string", value);
+    return value;
+  };
+  const optional = (key: string) => source.get(key) || undefined;
+  const integer = (key: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = source.get(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new ConfigError(key, `an integer from ${min} to ${max}`, raw);
+    return value;
+  };
+  const flag = (key: string, fallback: boolean): boolean => {
+    const raw = source.get(key);
+    if (raw === undefined) return fallback;
+    if (raw !== "true" && raw !== "false") throw new ConfigError(key, "true or false", raw);
+    return raw === "true";
+  };
+  const list = (key: string, fallback: string[]): string[] => {
+    const raw = source.get(key);
+    if (raw === undefined) return fallback;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(key, "a list of strings", raw);
+    }
+    if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
+      throw new ConfigError(key, "a list of strings", raw);
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const raw = source.get(key) ?? fallback;
+    if (!allowed.includes(raw as T)) throw new ConfigError(key, `one of ${allowed.join(", ")}`, raw);
+    return raw as T;
+  };
+
+  const audience = list("jwtAudience", []);
+  if (audience.length === 0)
+    throw new ConfigError("jwtAudience", "a non-empty list of audiences (app client ids)", source.get("jwtAudience"));
+
+  const retention = integer("logRetentionDays", 14, 1, 3653);
+  if (!logRetentionDays.includes(retention)) {
+    throw new ConfigError(
+      "logRetentionDays",
+      `one of CloudWatch's retention values (${logRetentionDays.join(", ")})`,
+      String(retention),
+    );
+  }
+  const durationPercentile = source.get("alarmDurationPercentile") ?? "p90";
+  if (!percentiles.test(durationPercentile))
+    throw new ConfigError("alarmDurationPercentile", "a percentile such as p90 or p99.9", durationPercentile);
+
+  const clientSecretArn = optional("gatewayClientSecretArn");
+  const clientSecret = source.getSecret("gatewayClientSecret");
+  if (!clientSecretArn && !clientSecret) {
+    throw new ConfigError(
+      "gatewayClientSecretArn",
+      "the ARN of a secret holding the gateway client secret (or set gatewayClientSecret with --secret)",
+    );
+  }
+
+  return {
+    stack,
+    namePrefix: optional("namePrefix") ?? `${project}-${stack}`,
+    logLevel: oneOf("logLevel", logLevels, "INFO"),
+    logRetentionDays: retention,
+    logExecutionData: flag("logExecutionData", false),
+    protect: flag("protect", false),
+    trigger: {
+      source: text("eventSource", "cc-native.decision"),
+      detailType: text("eventDetailType", "ACTION_APPROVED"),
+    },
+    signalSource: text("signalSource", "cc-native.execution"),
+    metricsNamespace: text("metricsNamespace", METRIC_NAMESPACE),
+    globalKillSwitch: flag("globalKillSwitch", false),
+    functionMemoryMb: integer("functionMemoryMb", 512, 128, 10240),
+    artifactsRetentionDays: integer("artifactsRetentionDays", 90, 1),
+    adopt: {
+      eventBusName: optional("existingEventBusName"),
+      intentsTableName: optional("existingIntentsTableName"),
+      ledgerTableName: optional("existingLedgerTableName"),
+      signalsTableName: optional("existingSignalsTableName"),
+    },
+    gateway: {
+      url: text("gatewayUrl"),
+      tokenUrl: text("gatewayTokenUrl"),
+      clientId: text("gatewayClientId"),
+      clientSecretArn,
+      clientSecret,
+      scope: optional("gatewayOauthScope"),
+      timeoutMs: integer("toolTimeoutMs", 10_000, 100, 840_000),
+    },
+    api: {
+      jwtIssuer: text("jwtIssuer"),
+      jwtAudience: audience,
+      tenantClaim: text("tenantClaim", "custom:tenant_id"),
+      corsAllowedOrigins: list("corsAllowedOrigins", []),
+      throttlingBurstLimit: integer("apiThrottlingBurstLimit", 50, 1),
+      throttlingRateLimit: integer("apiThrottlingRateLimit", 100, 1),
+      defaultPageSize: integer("apiDefaultPageSize", 50, 1, 100),
+    },
+    alarms: {
+      emails: list("alarmEmails", []),
+      periodSeconds: integer("alarmPeriodSeconds", 300, 60),
+      evaluationPeriods: integer("alarmEvaluationPeriods", 1, 1),
+      failedExecutionsThreshold: integer("alarmFailedExecutionsThreshold", 5, 1),
+      durationPercentile,
+      durationThresholdMs: integer("alarmDurationThresholdMs", 60_000, 1),
+      throttleThreshold: integer("alarmThrottleThreshold", 1, 1),
+      dlqDepthThreshold: integer("alarmDlqDepthThreshold", 1, 1),
+      api5xxThreshold: integer("alarmApi5xxThreshold", 5, 1),
+    },
+  };
+}
+
+/** The running stack's configuration. */
+export function readEngineConfig(): EngineConfig {
+  const config = new pulumi.Config();
+  return parseEngineConfig(
+    { get: (key) => config.get(key), getSecret: (key) => config.getSecret(key) },
+    pulumi.getStack(),
+    pulumi.getProject(),
+  );
+}
