@@ -169,7 +169,8 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
       clientSecretArn,
       clientSecret,
       scope: optional("gatewayOauthScope"),
-      timeoutMs: integer("toolTimeoutMs", 10_000, 100, 840_000),
+      // Below the tool invoker's Lambda timeout (infra/catalog.ts), so the call, not the function, times out.
+      timeoutMs: integer("toolTimeoutMs", 10_000, 100, 45_000),
     },
     api: {
       jwtIssuer: text("jwtIssuer"),

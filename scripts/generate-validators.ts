@@ -4,9 +4,13 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import ucs2length from "ajv/dist/runtime/ucs2length.js";
-import standalone from "ajv/dist/standalone/index.js";
+import { createRequire } from "node:module";
 import { type ContractName, contractSchemas } from "../schemas/index.ts";
+
+// CommonJS modules, loaded the same way under Node and under Vitest's transform.
+const require = createRequire(import.meta.url);
+const { default: standaloneCode } = require("ajv/dist/standalone") as typeof import("ajv/dist/standalone/index.js");
+const { default: ucs2length } = require("ajv/dist/runtime/ucs2length") as typeof import("ajv/dist/runtime/ucs2length.js");
 
 const outputBase = fileURLToPath(new URL("../schemas/validators.generated", import.meta.url));
 
@@ -20,10 +24,10 @@ export function generateValidatorModule(): { js: string; dts: string } {
   });
   const names = Object.keys(contractSchemas) as ContractName[];
   for (const name of names) ajv.addSchema(contractSchemas[name] as object, name);
-  const js = standalone.default(ajv, Object.fromEntries(names.map((name) => [name, name]))).replaceAll(
+  const js = standaloneCode(ajv, Object.fromEntries(names.map((name) => [name, name]))).replaceAll(
     'require("ajv/dist/runtime/ucs2length").default',
     // Inlined: the helper is self-contained, and a require() would break both ESM loading and bundling.
-    `(${ucs2length.default.toString()})`,
+    `(${ucs2length.toString()})`,
   );
   if (js.includes("require(")) {
     throw new Error(

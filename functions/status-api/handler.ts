@@ -28,6 +28,7 @@ import {
 } from "./http.ts";
 import { decodePageToken } from "./page-token.ts";
 import { type HttpApiEvent, readListRequest, readStatusRequest, tenantOf } from "./requests.ts";
+import { statusRoutes } from "./routes.ts";
 
 const config = readStatusApiConfig();
 
@@ -73,8 +74,8 @@ async function preflight(): Promise<APIGatewayProxyStructuredResultV2> {
   return { statusCode: 204, headers: { "Cache-Control": "no-store" }, body: "" };
 }
 
-const statusPath = "/executions/{action_intent_id}/status";
-const listPath = "/accounts/{account_id}/executions";
+const statusPath = statusRoutes.executionStatus.path;
+const listPath = statusRoutes.accountExecutions.path;
 
 const routes: Route<HttpApiEvent, APIGatewayProxyResultV2>[] = [
   { method: "GET", path: statusPath, handler: executionStatus },

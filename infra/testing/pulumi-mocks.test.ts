@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
-import { installPulumiMocks, valueOf } from "./pulumi-mocks.ts";
+import { installPulumiMocks, outputValue } from "./pulumi-mocks.ts";
 
 const resources = installPulumiMocks();
 
@@ -8,7 +8,7 @@ describe("pulumi mocks", () => {
   it("records resources with their inputs and answers ARN-shaped state", async () => {
     const queue = new aws.sqs.Queue("dead-letters", { name: "engine-dlq", messageRetentionSeconds: 1209600 });
 
-    expect(await valueOf(queue.arn)).toBe("arn:aws:sqs:us-east-1:123456789012:engine-dlq");
+    expect(await outputValue(queue.arn)).toBe("arn:aws:sqs:us-east-1:123456789012:engine-dlq");
     expect(resources).toContainEqual(
       expect.objectContaining({
         type: "aws:sqs/queue:Queue",

@@ -91,6 +91,6 @@ export function installPulumiMocks(
 }
 
 /** The value inside an Output, for assertions. */
-export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+export function outputValue<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value as T)));
 }

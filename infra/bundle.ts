@@ -1,0 +1,49 @@
+// Bundles one function into a single minified ESM file, at program run, so `pulumi up` alone deploys
+// current code. The contract validators are generated into the bundle here too: nothing to build first.
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { generateValidatorModule } from "../scripts/generate-validators.ts";
+
+const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** Resolves the git-ignored generated validators to freshly generated code. */
+const generatedValidators: Plugin = {
+  name: "generated-validators",
+  setup(build) {
+    build.onResolve({ filter: /validators\.generated\.js$/ }, () => ({ path: "validators", namespace: "generated" }));
+    build.onLoad({ filter: /.*/, namespace: "generated" }, () => ({
+      contents: generateValidatorModule().js,
+      loader: "js",
+      resolveDir: repositoryRoot,
+    }));
+  },
+};
+
+export interface FunctionBundle {
+  /** The bundle, deployed as index.mjs. */
+  code: string;
+  bytes: number;
+}
+
+export async function bundleFunction(entry: string): Promise<FunctionBundle> {
+  const result = await build({
+    absWorkingDir: repositoryRoot,
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "esm",
+    minify: true,
+    // Module-first resolution lets esbuild tree-shake the AWS SDK's ESM builds.
+    mainFields: ["module", "main"],
+    // ESM bundles still meet CommonJS inside dependencies (the X-Ray SDK under the tracer requires "util").
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    legalComments: "none",
+    plugins: [generatedValidators],
+    write: false,
+    logLevel: "silent",
+  });
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced no output for ${entry}`);
+  return { code: output.text, bytes: output.contents.byteLength };
+}
