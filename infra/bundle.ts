@@ -25,7 +25,19 @@ export interface FunctionBundle {
   bytes: number;
 }
 
-export async function bundleFunction(entry: string): Promise<FunctionBundle> {
+const bundles = new Map<string, Promise<FunctionBundle>>();
+
+/** One build per entry per process: the bundle depends only on the source tree. */
+export function bundleFunction(entry: string): Promise<FunctionBundle> {
+  let bundle = bundles.get(entry);
+  if (!bundle) {
+    bundle = buildBundle(entry);
+    bundles.set(entry, bundle);
+  }
+  return bundle;
+}
+
+async function buildBundle(entry: string): Promise<FunctionBundle> {
   const result = await build({
     absWorkingDir: repositoryRoot,
     entryPoints: [entry],

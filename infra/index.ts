@@ -1,3 +1,12 @@
-// Pulumi stack entry. The infrastructure components arrive with the infrastructure work; until then the
-// program declares nothing, so `pulumi preview` on it is empty by design.
-export {};
+// Pulumi stack entry: `pulumi stack select dev && pulumi up`. The stack outputs are this module's exports.
+import { readEngineConfig } from "./config.ts";
+import { createEngineStack } from "./stack.ts";
+
+const engine = createEngineStack(readEngineConfig());
+
+export const apiUrl = engine.apiUrl;
+export const stateMachineArn = engine.stateMachineArn;
+export const eventBusName = engine.eventBusName;
+export const tableNames = engine.tableNames;
+export const artifactsBucketName = engine.artifactsBucketName;
+export const deadLetterQueueUrl = engine.deadLetterQueueUrl;

@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { engineFunctions } from "./catalog.ts";
+import type { RecordedResource } from "./testing/pulumi-mocks.ts";
+import { synthesizeStack } from "./testing/stack-under-test.ts";
+import { stateMachineRolePolicy } from "./workflow/index.ts";
+
+type Stack = Awaited<ReturnType<typeof synthesizeStack>>;
+let dev: Stack;
+let prod: Stack;
+
+beforeAll(async () => {
+  dev = await synthesizeStack("dev");
+  prod = await synthesizeStack("prod");
+}, 120_000);
+
+const ofType = (stack: Stack, type: string) => stack.resources.filter((resource) => resource.type === type);
+const one = (stack: Stack, type: string) => ofType(stack, type)[0] as RecordedResource;
+const lambdaEnv = (stack: Stack, id: string) =>
+  (
+    ofType(stack, "aws:lambda/function:Function").find((fn) => fn.name === `functions-${id}`)?.inputs.environment as {
+      variables: Record<string, string>;
+    }
+  ).variables;
+
+describe("the engine stack", () => {
+  it("deploys the rendered definition, pointing at the deployed functions", () => {
+    const definition = JSON.parse(String(one(dev, "aws:sfn/stateMachine:StateMachine").inputs.definition)) as {
+      States: Record<string, { Resource?: string }>;
+    };
+
+    expect(definition.States.InvokeTool?.Resource).toBe(
+      "arn:aws:lambda:us-east-1:123456789012:function:action-execution-engine-dev-tool-invoker",
+    );
+    expect(JSON.stringify(definition)).not.toContain("${");
+    expect(one(dev, "aws:sfn/stateMachine:StateMachine").inputs).toMatchObject({
+      type: "STANDARD",
+      tracingConfiguration: { enabled: true },
+    });
+  });
+
+  it("lets the state machine invoke the engine's state functions and nothing else", () => {
+    const policy = JSON.parse(
+      String(ofType(dev, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "workflow-policy")?.inputs.policy),
+    );
+    const stateFunctions = engineFunctions.filter((fn) => "placeholder" in fn);
+    const arns = stateFunctions.map(
+      (fn) => `arn:aws:lambda:us-east-1:123456789012:function:action-execution-engine-dev-${fn.id}`,
+    );
+
+    expect(policy).toEqual(stateMachineRolePolicy(arns));
+    expect(JSON.stringify(policy)).not.toContain("status-api");
+  });
+
+  it("keeps tables recoverable and the artifacts bucket private", () => {
+    for (const table of ofType(dev, "aws:dynamodb/table:Table")) {
+      expect(table.inputs, table.name).toMatchObject({
+        billingMode: "PAY_PER_REQUEST",
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+      });
+    }
+    expect(one(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(ofType(dev, "aws:dynamodb/table:Table").find((table) => table.name === "data-signals")?.inputs.ttl).toEqual({
+      attributeName: "expires_at_epoch",
+      enabled: true,
+    });
+  });
+
+  it("answers the outputs a user needs", () => {
+    expect(Object.keys(dev.outputs).sort()).toEqual(
+      ["apiUrl", "artifactsBucketName", "deadLetterQueueUrl", "eventBusName", "stateMachineArn", "tableNames"].sort(),
+    );
+  });
+});
+
+describe("dev and prod differ where they say they do", () => {
+  it("log level, retention and execution data in logs", () => {
+    expect(lambdaEnv(dev, "tool-mapper").POWERTOOLS_LOG_LEVEL).toBe("DEBUG");
+    expect(lambdaEnv(prod, "tool-mapper").POWERTOOLS_LOG_LEVEL).toBe("INFO");
+    expect(
+      new Set(ofType(dev, "aws:cloudwatch/logGroup:LogGroup").map((group) => group.inputs.retentionInDays)),
+    ).toEqual(new Set([7]));
+    expect(
+      new Set(ofType(prod, "aws:cloudwatch/logGroup:LogGroup").map((group) => group.inputs.retentionInDays)),
+    ).toEqual(new Set([365]));
+    const logging = (stack: Stack) =>
+      (one(stack, "aws:sfn/stateMachine:StateMachine").inputs.loggingConfiguration as { includeExecutionData: boolean })
+        .includeExecutionData;
+    expect([logging(dev), logging(prod)]).toEqual([true, false]);
+  });
+
+  it("removal protection on prod's tables only", () => {
+    const protectedTables = (stack: Stack) =>
+      ofType(stack, "aws:dynamodb/table:Table").map((table) => table.inputs.deletionProtectionEnabled);
+    expect(new Set(protectedTables(dev))).toEqual(new Set([false]));
+    expect(new Set(protectedTables(prod))).toEqual(new Set([true]));
+  });
+
+  it("prod adopts the existing event bus instead of creating one", () => {
+    expect(ofType(dev, "aws:cloudwatch/eventBus:EventBus")).toHaveLength(1);
+    expect(ofType(prod, "aws:cloudwatch/eventBus:EventBus")).toHaveLength(0);
+    expect(prod.outputs.eventBusName).toBe("cc-native-events");
+    expect(lambdaEnv(prod, "execution-recorder").EVENT_BUS_NAME).toBe("cc-native-events");
+  });
+
+  it("memory and artifact retention", () => {
+    const memory = (stack: Stack) =>
+      new Set(ofType(stack, "aws:lambda/function:Function").map((fn) => fn.inputs.memorySize));
+    expect([...memory(dev)]).toEqual([512]);
+    expect([...memory(prod)]).toEqual([1024]);
+  });
+});
