@@ -152,6 +152,7 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
       detailType: text("eventDetailType", "ACTION_APPROVED"),
     },
     signalSource: text("signalSource", "cc-native.execution"),
+    // Stacks sharing an account and region need different namespaces, or their alarms add up each other's metrics.
     metricsNamespace: text("metricsNamespace", METRIC_NAMESPACE),
     globalKillSwitch: flag("globalKillSwitch", false),
     functionMemoryMb: integer("functionMemoryMb", 512, 128, 10240),

@@ -5,6 +5,8 @@ import { createEngineStack } from "./stack.ts";
 const engine = createEngineStack(readEngineConfig());
 
 export const apiUrl = engine.apiUrl;
+export const dashboardUrl = engine.dashboardUrl;
+export const alarmTopicArn = engine.alarmTopicArn;
 export const stateMachineArn = engine.stateMachineArn;
 export const eventBusName = engine.eventBusName;
 export const tableNames = engine.tableNames;

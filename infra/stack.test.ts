@@ -73,7 +73,16 @@ describe("the engine stack", () => {
 
   it("answers the outputs a user needs", () => {
     expect(Object.keys(dev.outputs).sort()).toEqual(
-      ["apiUrl", "artifactsBucketName", "deadLetterQueueUrl", "eventBusName", "stateMachineArn", "tableNames"].sort(),
+      [
+        "alarmTopicArn",
+        "apiUrl",
+        "artifactsBucketName",
+        "dashboardUrl",
+        "deadLetterQueueUrl",
+        "eventBusName",
+        "stateMachineArn",
+        "tableNames",
+      ].sort(),
     );
   });
 });

@@ -9,6 +9,7 @@ import type { EngineConfig } from "./config.ts";
 import { EngineData } from "./data/index.ts";
 import { EngineFunctions } from "./functions/index.ts";
 import { GatewayCredentials } from "./gateway/index.ts";
+import { Observability } from "./observability/index.ts";
 import { Trigger } from "./trigger/index.ts";
 import { Workflow } from "./workflow/index.ts";
 
@@ -74,14 +75,25 @@ export function createEngineStack(config: EngineConfig) {
     namePrefix: config.namePrefix,
     protect: config.protect,
   });
+  const observability = new Observability("observability", {
+    namePrefix: config.namePrefix,
+    metricsNamespace: config.metricsNamespace,
+    alarms: config.alarms,
+    stateMachineArn: workflow.stateMachineArn,
+    functionNames: Object.fromEntries(Object.entries(functions.functions).map(([id, fn]) => [id, fn.name])),
+    deadLetterQueueNames: { trigger: trigger.deadLetterQueueName },
+    httpApi: { apiId: api.apiId, stage: api.stageName },
+  });
 
   return {
     apiUrl: api.apiEndpoint,
+    dashboardUrl: observability.dashboardUrl,
+    alarmTopicArn: observability.topicArn,
     stateMachineArn: workflow.stateMachineArn,
     eventBusName: eventBus.name,
     tableNames: pulumi.all(Object.fromEntries(Object.entries(data.tables).map(([table, ref]) => [table, ref.name]))),
     artifactsBucketName: data.artifactsBucket.name,
     deadLetterQueueUrl: trigger.deadLetterQueueUrl,
-    components: { data, functions, workflow, trigger, api },
+    components: { data, functions, workflow, trigger, api, observability },
   };
 }

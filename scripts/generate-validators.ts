@@ -2,15 +2,16 @@
 // schema at cold start. Output: schemas/validators.generated.js (+ .d.ts), git-ignored, made by the npm
 // pre-scripts and by the function bundler.
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import { createRequire } from "node:module";
 import { type ContractName, contractSchemas } from "../schemas/index.ts";
 
 // CommonJS modules, loaded the same way under Node and under Vitest's transform.
 const require = createRequire(import.meta.url);
 const { default: standaloneCode } = require("ajv/dist/standalone") as typeof import("ajv/dist/standalone/index.js");
-const { default: ucs2length } = require("ajv/dist/runtime/ucs2length") as typeof import("ajv/dist/runtime/ucs2length.js");
+const { default: ucs2length } =
+  require("ajv/dist/runtime/ucs2length") as typeof import("ajv/dist/runtime/ucs2length.js");
 
 const outputBase = fileURLToPath(new URL("../schemas/validators.generated", import.meta.url));
 

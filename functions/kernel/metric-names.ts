@@ -17,7 +17,6 @@ export const Metric = {
   ExecutionFailedByClass: { name: "ExecutionFailedByClass", unit: "Count", dimension: "error_class" },
   ExecutionDuration: { name: "ExecutionDuration", unit: "Milliseconds" },
   DuplicateIgnored: { name: "DuplicateIgnored", unit: "Count" },
-  PreflightRejected: { name: "PreflightRejected", unit: "Count", dimension: "error_class" },
   ToolLatency: { name: "ToolLatency", unit: "Milliseconds", dimension: "tool_name" },
   ToolThrottled: { name: "ToolThrottled", unit: "Count" },
   ToolErrors: { name: "ToolErrors", unit: "Count", dimension: "error_class" },

@@ -1,0 +1,37 @@
+// The AWS-published metrics the alarms and the dashboard use, with the dimensions each namespace is read by.
+// Names as the service guides list them (Step Functions "Monitoring Step Functions metrics using Amazon
+// CloudWatch", API Gateway "Monitor CloudWatch metrics for HTTP APIs", Lambda and SQS metric pages). Spelling
+// is easy to get wrong: Step Functions' throttle metric is `ExecutionThrottled` (CDK's canned
+// `ExecutionsThrottled` names no metric), and HTTP APIs publish `4xx`/`5xx`, not REST's `4XXError`/`5XXError`.
+
+export const awsMetricCatalog = {
+  /** Standard workflows, per state machine. */
+  "AWS/States": {
+    dimensions: ["StateMachineArn"],
+    metrics: [
+      "ExecutionsStarted",
+      "ExecutionsSucceeded",
+      "ExecutionsFailed",
+      "ExecutionsTimedOut",
+      "ExecutionsAborted",
+      "ExecutionThrottled",
+      "ExecutionTime",
+    ],
+  },
+  "AWS/Lambda": {
+    dimensions: ["FunctionName"],
+    metrics: ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"],
+  },
+  "AWS/SQS": {
+    dimensions: ["QueueName"],
+    metrics: ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "NumberOfMessagesSent"],
+  },
+  /** HTTP APIs, per API and stage (the `$default` stage is named `$default`). */
+  "AWS/ApiGateway": {
+    dimensions: ["ApiId", "Stage"],
+    metrics: ["Count", "4xx", "5xx", "Latency", "IntegrationLatency", "DataProcessed"],
+  },
+} as const satisfies Record<string, { dimensions: readonly string[]; metrics: readonly string[] }>;
+
+export type AwsNamespace = keyof typeof awsMetricCatalog;
+export type AwsMetricName<N extends AwsNamespace> = (typeof awsMetricCatalog)[N]["metrics"][number];
