@@ -1,14 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
-import { executionItem } from "#kernel/repositories/executions.ts";
 import type { ExecutionRecord } from "#schemas/records.ts";
 import { ErrorResponse, ExecutionListResponse, ExecutionStatusResponse } from "#schemas/validators.generated.js";
 import { type HttpApiRequest, httpApiEvent, tenantClaims } from "../../local/http-api-event.ts";
-import { db, executionArn, lambdaContext, seedIntent, tableNames, uniqueTenant } from "../../tests/support/fixtures.ts";
+import { seedRunningAttempt } from "../../tests/support/attempts.ts";
+import { lambdaContext, seedIntent, tableNames, uniqueTenant } from "../../tests/support/fixtures.ts";
 import { parseAllowedOrigins } from "./config.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 
@@ -45,30 +43,7 @@ function listExecutions(tenantId: string, accountId: string, query: Record<strin
   return call({ path: `/accounts/${accountId}/executions`, query, claims: tenantClaims(tenantId) });
 }
 
-function recordFixture(overrides: Partial<ExecutionRecord> & { tenant_id: string }): ExecutionRecord {
-  const startedAt = new Date().toISOString();
-  return {
-    action_intent_id: `intent-${randomUUID().slice(0, 8)}`,
-    account_id: "account-1",
-    status: "RUNNING",
-    execution_id: executionArn(),
-    execution_trace_id: randomUUID(),
-    decision_trace_id: `decision-${randomUUID().slice(0, 8)}`,
-    attempt_count: 1,
-    action_type: "CREATE_CRM_TASK",
-    registry_version: 1,
-    idempotency_key: randomUUID(),
-    started_at: startedAt,
-    updated_at: startedAt,
-    ...overrides,
-  };
-}
-
-async function seedExecution(overrides: Partial<ExecutionRecord> & { tenant_id: string }): Promise<ExecutionRecord> {
-  const record = recordFixture(overrides);
-  await db.send(new PutCommand({ TableName: tableNames.executions, Item: executionItem(record) }));
-  return record;
-}
+const seedExecution = (overrides: Partial<ExecutionRecord> & { tenant_id: string }) => seedRunningAttempt(overrides);
 
 /** Response fields that would leak storage keys or internals if they ever reached a caller. */
 const internalFields = ["pk", "sk", "gsi1pk", "gsi1sk", "tenant_id", "execution_id", "idempotency_key"];
