@@ -15,12 +15,10 @@ beforeAll(async () => {
 
 const ofType = (stack: Stack, type: string) => stack.resources.filter((resource) => resource.type === type);
 const one = (stack: Stack, type: string) => ofType(stack, type)[0] as RecordedResource;
-const lambdaEnv = (stack: Stack, id: string) =>
-  (
-    ofType(stack, "aws:lambda/function:Function").find((fn) => fn.name === `functions-${id}`)?.inputs.environment as {
-      variables: Record<string, string>;
-    }
-  ).variables;
+function lambdaEnv(stack: Stack, id: string): Record<string, string> {
+  const lambda = ofType(stack, "aws:lambda/function:Function").find((fn) => fn.name === `functions-${id}`);
+  return (lambda?.inputs.environment as { variables: Record<string, string> } | undefined)?.variables ?? {};
+}
 
 describe("the engine stack", () => {
   it("deploys the rendered definition, pointing at the deployed functions", () => {
