@@ -1,126 +1,199 @@
-// The engine on one machine: DynamoDB Local, s3rver, a Secrets Manager stand-in, the demo MCP gateway,
-// a PutEvents endpoint applying the infra's rule, and the rendered state machine on aws-local-stepfunctions.
-// Functions run in this process from their handler modules, configured as Lambda would configure them.
+// The engine on one machine, every part a real engine or speaking the real wire protocol: DynamoDB Local,
+// s3rver, Secrets Manager GetSecretValue, the demo MCP gateway, a PutEvents endpoint applying the infra's
+// rule, the rendered state machine on aws-local-stepfunctions, and an HTTP API with a JWT authorizer.
+// Each function runs from its deployable bundle in its own worker, with the environment the stack gives it.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-// The kernel's clients are not imported here: loading them would read Powertools settings before the
-// engine has set each function's environment.
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
-import { engineFunctions } from "../infra/catalog.ts";
+import { bundleFunction } from "../infra/bundle.ts";
+import { type EngineFunction, engineFunctions } from "../infra/catalog.ts";
+import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
+import { environmentFor } from "../infra/functions/environment.ts";
+import { readStackConfig } from "../infra/synth.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
 import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import { demoRegistry } from "./demo-data.ts";
 import { type DemoGateway, type DemoGatewayOptions, startDemoGateway } from "./demo-gateway/index.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { type LocalEventBus, startEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
-import { lambdaContext } from "./lambda-context.ts";
+import { type FunctionWorkers, startFunctionWorkers } from "./function-workers.ts";
+import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
+import { createLocalSigningKey, saveSigningKey } from "./jwt.ts";
 import { startObjectStore } from "./object-store.ts";
+import { assertPortsFree, type PortChoice } from "./ports.ts";
 import { startSecretsManager } from "./secrets-manager.ts";
-import {
-  asLambdaFailure,
-  createLocalStateMachine,
-  type ExecutionReport,
-  type LocalFunction,
-  type Transition,
-} from "./state-machine.ts";
-import { createTables, type TableNames, tableEnvironment, tableNamesFor } from "./tables.ts";
+import { createLocalStateMachine, type ExecutionReport, type Transition } from "./state-machine.ts";
+import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
+
+export const LOCAL_REGION = "us-east-1";
+const LOCAL_ACCOUNT = "000000000000";
+/** s3rver accepts only its built-in account; every other local engine accepts any credentials. */
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
+const SECRET_ID = "engine-local/gateway-client-secret";
 
 export interface LocalEngineOptions {
+  /** 0 (the default for each) binds any free port. */
+  ports?: Partial<PortChoice>;
   /** Use this DynamoDB endpoint (tables are created under `tablePrefix`) instead of starting DynamoDB Local. */
   dynamodbEndpoint?: string;
   tablePrefix?: string;
+  /** Where the engine writes its endpoints file, bundles and the token signing key. */
+  stateDirectory?: string;
   gateway?: Pick<DemoGatewayOptions, "mode" | "response">;
-  trigger?: TriggerConfig;
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
+  logLevel?: EngineConfig["logLevel"];
   onTransition?: (transition: Transition, executionArn: string, input: unknown) => void;
   onExecutionEnd?: (report: ExecutionReport) => void;
+  /** Every line a function writes (logs, EMF metrics), as CloudWatch Logs would receive it. */
+  onFunctionOutput?: (functionId: string, line: string) => void;
+}
+
+export interface LocalEndpoints {
+  dynamodb: { endpoint: string; tables: TableNames };
+  eventBridge: { endpoint: string; busName: string; source: string; detailType: string };
+  s3: { endpoint: string; bucket: string };
+  secretsManager: { endpoint: string };
+  gateway: { url: string; tokenUrl: string; admin: string };
+  httpApi: LocalEndpointsFile;
+  region: string;
 }
 
 export interface LocalEngine {
-  tables: TableNames;
-  bus: LocalEventBus;
+  endpoints: LocalEndpoints;
+  config: EngineConfig;
   gateway: DemoGateway;
+  bus: LocalEventBus;
   trigger: TriggerConfig;
-  /** Writes an intent the way the decision layer does. */
-  storeIntent(intent: ActionIntent): Promise<void>;
   /** Every execution that has ended, in the order they ended. */
   executions: ExecutionReport[];
+  /** Writes an intent the way the decision layer does. */
+  storeIntent(intent: ActionIntent): Promise<void>;
+  /** Changes the stack's global kill switch, as a deploy would: the validator cold-starts with it. */
+  setGlobalKillSwitch(on: boolean): Promise<void>;
   /** Resolves when no execution is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export const LOCAL_REGION = "us-east-1";
-const LOCAL_ACCOUNT = "000000000000";
 const functionArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:engine-local-${id}`;
 
-export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
-  const trigger = options.trigger ?? { source: "cc-native.decision", detailType: "ACTION_APPROVED" };
-  const stoppers: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne();
+/** The dev stack's configuration, pointed at the local engines. */
+function localConfig(
+  gateway: DemoGateway,
+  logLevel: EngineConfig["logLevel"],
+  globalKillSwitch: boolean,
+): EngineConfig {
+  const { project, config } = readStackConfig("dev");
+  const overrides: Record<string, string> = {
+    gatewayUrl: gateway.url,
+    gatewayTokenUrl: gateway.tokenUrl,
+    gatewayClientId: gateway.clientId,
+    gatewayClientSecretArn: SECRET_ID,
+    toolTimeoutMs: "5000",
+    logLevel,
+    globalKillSwitch: String(globalKillSwitch),
   };
+  return parseEngineConfig(
+    { get: (key) => overrides[key] ?? config[`${project}:${key}`], getSecret: () => undefined },
+    "local",
+    "engine",
+  );
+}
+
+export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
+  const ports: PortChoice = { api: 0, gateway: 0, events: 0, s3: 0, secrets: 0, dynamodb: 0, ...options.ports };
+  await assertPortsFree(ports);
+  const stateDirectory = options.stateDirectory ?? ".local";
+  mkdirSync(join(stateDirectory, "bundles"), { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+  };
+
   try {
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
-      const dynamodb: DynamoDbLocal = await startDynamoDbLocal();
+      const dynamodb = await startDynamoDbLocal({ port: ports.dynamodb || undefined });
       stoppers.push(dynamodb.stop);
       dynamodbEndpoint = dynamodb.endpoint;
     }
     const [objectStore, secrets, bus, gateway] = await Promise.all([
-      startObjectStore({ bucket: "engine-local-artifacts" }),
-      startSecretsManager(),
-      startEventBus(),
-      startDemoGateway({ mode: "stateful", response: "sse", ...options.gateway }),
+      startObjectStore({ bucket: "engine-local-artifacts", port: ports.s3 }),
+      startSecretsManager({ port: ports.secrets }),
+      startEventBus({ port: ports.events }),
+      startDemoGateway({ mode: "stateful", response: "sse", port: ports.gateway, ...options.gateway }),
     ]);
     stoppers.push(objectStore.stop, secrets.stop, bus.stop, gateway.stop);
-    const tables = tableNamesFor(options.tablePrefix ?? "engine-local");
-    secrets.putSecret("engine-local/gateway-client-secret", gateway.clientSecret);
+    secrets.putSecret(SECRET_ID, gateway.clientSecret);
 
-    // The configuration each Lambda function gets from the stack, pointed at the local engines.
-    Object.assign(process.env, {
+    let config = localConfig(gateway, options.logLevel ?? "WARN", false);
+    const tables = tableNamesFor(options.tablePrefix ?? "engine-local");
+    const busName = "engine-local";
+    const awsEnvironment = {
       AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      ...LOCAL_CREDENTIALS,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_S3: objectStore.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       S3_FORCE_PATH_STYLE: "true",
-      POWERTOOLS_SERVICE_NAME: "action-execution-engine-local",
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-      POWERTOOLS_METRICS_DISABLED: "true",
-      EVENT_BUS_NAME: "engine-local",
-      ARTIFACTS_BUCKET: objectStore.bucket,
-      GATEWAY_URL: gateway.url,
-      GATEWAY_TOKEN_URL: gateway.tokenUrl,
-      GATEWAY_CLIENT_ID: gateway.clientId,
-      GATEWAY_CLIENT_SECRET_ID: "engine-local/gateway-client-secret",
-      TOOL_TIMEOUT_MS: "5000",
-      CORS_ALLOWED_ORIGINS: "http://localhost:3000",
-      ...tableEnvironment(tables),
+      // Lambda sets these; Powertools reads them to know it runs in a function.
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      TZ: "UTC",
+    };
+    const environmentOf = (fn: EngineFunction) => ({
+      ...awsEnvironment,
+      AWS_LAMBDA_FUNCTION_NAME: `engine-local-${fn.id}`,
+      ...environmentFor(fn, config, {
+        tables,
+        artifactsBucket: objectStore.bucket,
+        eventBusName: busName,
+        gatewaySecretId: SECRET_ID,
+      }),
     });
 
-    const dynamoClient = new DynamoDBClient({});
-    await createTables(dynamoClient, tables);
-    const db = DynamoDBDocumentClient.from(dynamoClient);
+    const client = new DynamoDBClient({
+      endpoint: dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+        secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+    stoppers.push(async () => client.destroy());
+    await createTables(client, tables);
+    const db = DynamoDBDocumentClient.from(client);
     for (const item of demoRegistry) await db.send(new PutCommand({ TableName: tables.registry, Item: item }));
 
-    const functionsByArn: Record<string, LocalFunction> = {};
+    const bundles = await Promise.all(
+      engineFunctions.map(async (fn) => {
+        const path = join(stateDirectory, "bundles", `${fn.id}.mjs`);
+        writeFileSync(path, (await bundleFunction(fn.entry)).code);
+        return { fn: fn as EngineFunction, path };
+      }),
+    );
+    const workers: FunctionWorkers = await startFunctionWorkers(
+      bundles.map(({ fn, path }) => ({
+        id: fn.id,
+        bundlePath: path,
+        environment: environmentOf(fn),
+        timeoutMs: fn.timeoutSeconds * 1000,
+      })),
+      { onOutput: options.onFunctionOutput },
+    );
+    stoppers.push(workers.stop);
+
     const placeholders: Record<string, string> = {};
-    for (const fn of engineFunctions) {
-      if (!("placeholder" in fn)) continue;
-      const { handler } = (await import(`../${fn.entry}`)) as {
-        handler: (event: unknown, context: unknown) => Promise<unknown>;
-      };
-      functionsByArn[functionArn(fn.id)] = (input) =>
-        handler(input, lambdaContext(`engine-local-${fn.id}`)).catch((error: unknown) => {
-          throw asLambdaFailure(error);
-        });
+    const functionsByArn: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const { fn } of bundles) {
+      if (!fn.placeholder) continue;
       placeholders[fn.placeholder] = functionArn(fn.id);
+      functionsByArn[functionArn(fn.id)] = (input) => workers.invoke(fn.id, input);
     }
     const machine = createLocalStateMachine({
       definition: renderDefinition(validateTemplate(loadTemplate()), placeholders),
@@ -129,10 +202,24 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       retryIntervalMs: options.retryIntervalMs ?? 200,
     });
 
+    const signingKey = await createLocalSigningKey();
+    const signingKeyFile = join(stateDirectory, "jwt-signing-key.json");
+    saveSigningKey(signingKeyFile, signingKey);
+    const httpApi = await startHttpApi({
+      port: ports.api,
+      issuer: config.api.jwtIssuer,
+      audience: config.api.jwtAudience,
+      corsAllowedOrigins: config.api.corsAllowedOrigins,
+      signingKey,
+      invoke: (event) => workers.invoke("status-api", event) as never,
+    });
+    stoppers.push(httpApi.stop);
+
     const executions: ExecutionReport[] = [];
     const inFlight = new Set<Promise<void>>();
-    const pattern = approvedEventPattern(trigger);
+    const pattern = approvedEventPattern(config.trigger);
     bus.onEvent((event) => {
+      // Non-matching events are accepted and ignored, as EventBridge does.
       if (!matchesPattern(event, pattern)) return;
       const input = applyInputTransformer(event, executionInputTransformer);
       const running = machine
@@ -144,12 +231,35 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
     });
+    const idle = async () => {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    };
+
+    const endpoints: LocalEndpoints = {
+      region: LOCAL_REGION,
+      dynamodb: { endpoint: dynamodbEndpoint, tables },
+      eventBridge: { endpoint: bus.endpoint, busName, ...config.trigger },
+      s3: { endpoint: objectStore.endpoint, bucket: objectStore.bucket },
+      secretsManager: { endpoint: secrets.endpoint },
+      gateway: { url: gateway.url, tokenUrl: gateway.tokenUrl, admin: `${gateway.origin}/admin` },
+      httpApi: {
+        url: httpApi.url,
+        issuer: config.api.jwtIssuer,
+        audience: config.api.jwtAudience,
+        tenantClaim: config.api.tenantClaim,
+        signingKeyFile,
+      },
+    };
+    writeFileSync(join(stateDirectory, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
 
     return {
-      tables,
-      bus,
+      endpoints,
+      get config() {
+        return config;
+      },
       gateway,
-      trigger,
+      bus,
+      trigger: config.trigger,
       executions,
       storeIntent: async (intent) => {
         await db.send(
@@ -159,17 +269,19 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
           }),
         );
       },
-      idle: async () => {
-        while (inFlight.size > 0) await Promise.all(inFlight);
+      setGlobalKillSwitch: async (on) => {
+        config = localConfig(gateway, options.logLevel ?? "WARN", on);
+        const validator = bundles.find(({ fn }) => fn.id === "execution-validator")?.fn as EngineFunction;
+        await workers.reconfigure(validator.id, environmentOf(validator));
       },
+      idle,
       stop: async () => {
-        while (inFlight.size > 0) await Promise.all(inFlight);
-        dynamoClient.destroy();
-        await stop();
+        await idle();
+        await stopAll();
       },
     };
   } catch (error) {
-    await stop();
+    await stopAll();
     throw error;
   }
 }

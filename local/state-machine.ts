@@ -6,20 +6,6 @@ import type { AslDefinition } from "../infra/workflow/definition.ts";
 
 export type LocalFunction = (input: unknown) => Promise<unknown>;
 
-/**
- * What Step Functions receives when a Lambda function throws: Error is the error's name, Cause the JSON
- * the Lambda runtime reports (`errorType`, `errorMessage`, `trace`). The local interpreter takes Cause
- * from the thrown error's message, so the error is reshaped to carry that JSON.
- */
-export function asLambdaFailure(error: unknown): Error {
-  const thrown = error instanceof Error ? error : new Error(String(error));
-  const failure = new Error(
-    JSON.stringify({ errorType: thrown.name, errorMessage: thrown.message, trace: thrown.stack?.split("\n") ?? [] }),
-  );
-  failure.name = thrown.name;
-  return failure;
-}
-
 export interface Transition {
   state: string;
   event: "entered" | "retried" | "caught" | "failed";

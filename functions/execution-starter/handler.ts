@@ -1,11 +1,12 @@
 // StartExecution: loads the approved intent and claims it for this Step Functions execution with one
 // conditional write. Another execution's claim makes this one a duplicate that touches nothing.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { tableNameFromEnv } from "#kernel/config.ts";
 import { IntentNotFoundError } from "#kernel/errors.ts";
+import { idempotencyKeyFor } from "#kernel/idempotency.ts";
 import { Metric } from "#kernel/metric-names.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import { logger, metrics } from "#kernel/powertools.ts";
@@ -19,11 +20,6 @@ const config = {
   intentsTable: tableNameFromEnv("intents"),
   executionsTable: tableNameFromEnv("executions"),
 };
-
-/** Stable per intent, so every call the execution makes for it can be deduplicated by the tool. */
-export function idempotencyKeyFor(tenantId: string, actionIntentId: string): string {
-  return createHash("sha256").update(`${tenantId}\u0000${actionIntentId}`).digest("hex");
-}
 
 export async function startExecution(
   input: StarterInput,

@@ -8,6 +8,16 @@ export type ErrorClass = FromSchema<typeof errorClass>;
 
 type EngineErrorOptions = ErrorOptions & { errorClass?: ErrorClass };
 
+/** The names the state machine matches on. Written out, because bundling minifies class names. */
+export type ContractErrorName =
+  | "TransientError"
+  | "PermanentError"
+  | "ValidationError"
+  | "KillSwitchError"
+  | "IntentExpiredError"
+  | "IntentNotFoundError"
+  | "RegistryEntryNotFoundError";
+
 /**
  * Lambda reports only an error's name and message to Step Functions, so the class an error carries is
  * written into the message as a `[CLASS]` prefix; the failure recorder reads it back.
@@ -15,19 +25,19 @@ type EngineErrorOptions = ErrorOptions & { errorClass?: ErrorClass };
 export class EngineError extends Error {
   readonly errorClass: ErrorClass;
 
-  constructor(message: string, options: EngineErrorOptions = {}) {
+  constructor(name: ContractErrorName, message: string, options: EngineErrorOptions = {}) {
     const errorClass = options.errorClass ?? "UNKNOWN";
     super(`[${errorClass}] ${message}`, options);
-    this.name = new.target.name;
+    this.name = name;
     this.errorClass = errorClass;
   }
 }
 
 /** A base for errors whose class never varies. */
-function withFixedClass(errorClass: ErrorClass) {
+function contractError(name: ContractErrorName, errorClass: ErrorClass) {
   return class extends EngineError {
     constructor(message: string, options?: ErrorOptions) {
-      super(message, { ...options, errorClass });
+      super(name, message, { ...options, errorClass });
     }
   };
 }
@@ -35,22 +45,22 @@ function withFixedClass(errorClass: ErrorClass) {
 /** Worth retrying: the state machine's `Retry` matches this name. Class defaults to DOWNSTREAM. */
 export class TransientError extends EngineError {
   constructor(message: string, options?: EngineErrorOptions) {
-    super(message, { errorClass: "DOWNSTREAM", ...options });
+    super("TransientError", message, { errorClass: "DOWNSTREAM", ...options });
   }
 }
 
 /** Retrying cannot help. Class defaults to DOWNSTREAM. */
 export class PermanentError extends EngineError {
   constructor(message: string, options?: EngineErrorOptions) {
-    super(message, { errorClass: "DOWNSTREAM", ...options });
+    super("PermanentError", message, { errorClass: "DOWNSTREAM", ...options });
   }
 }
 
-export class ValidationError extends withFixedClass("VALIDATION") {}
-export class KillSwitchError extends withFixedClass("KILL_SWITCH") {}
-export class IntentExpiredError extends withFixedClass("EXPIRED") {}
-export class IntentNotFoundError extends withFixedClass("VALIDATION") {}
-export class RegistryEntryNotFoundError extends withFixedClass("VALIDATION") {}
+export class ValidationError extends contractError("ValidationError", "VALIDATION") {}
+export class KillSwitchError extends contractError("KillSwitchError", "KILL_SWITCH") {}
+export class IntentExpiredError extends contractError("IntentExpiredError", "EXPIRED") {}
+export class IntentNotFoundError extends contractError("IntentNotFoundError", "VALIDATION") {}
+export class RegistryEntryNotFoundError extends contractError("RegistryEntryNotFoundError", "VALIDATION") {}
 
 /** Keywords whose alternatives each report an error; one line for the value says more than all of them. */
 const alternatives = new Set(["anyOf", "oneOf"]);

@@ -127,6 +127,10 @@ describe("function bundles", () => {
     expect(bundle.code).toMatch(/export\s*\{[^}]*\bhandler\b/);
     expect(bundle.code).toContain("must have required property");
     expect(bundle.code).not.toContain("validators.generated");
+    // Minifying renames classes; the names the state machine matches on must survive as strings.
+    for (const name of ["TransientError", "PermanentError", "ValidationError", "IntentNotFoundError"]) {
+      expect(bundle.code, name).toContain(`"${name}"`);
+    }
   });
 });
 

@@ -38,8 +38,6 @@ export class MalformedReplyError extends PermanentError {
   readonly contentType: string;
   constructor(message: string, rawBody: string, contentType: string) {
     super(message);
-    // The state machine knows this failure by its contract name.
-    this.name = "PermanentError";
     this.rawBody = rawBody;
     this.contentType = contentType;
   }

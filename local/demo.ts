@@ -1,0 +1,42 @@
+// `npm run demo`: starts a fresh engine on free ports, runs every demo scenario through its public
+// endpoints, prints each one's state path, outcome and status API answer, and exits 0 only when every
+// scenario ended as it should.
+import { demoScenarios, publicClient, type ScenarioResult } from "./demo-scenarios.ts";
+import { startLocalEngine } from "./engine.ts";
+
+const started = Date.now();
+const engine = await startLocalEngine({ stateDirectory: ".local/demo", retryIntervalMs: 50 });
+const client = publicClient(engine);
+console.log(
+  `Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${demoScenarios.length} scenarios.\n`,
+);
+
+const results: ScenarioResult[] = [];
+try {
+  for (const scenario of demoScenarios) {
+    const result = await scenario.run(engine, client);
+    results.push(result);
+    console.log(`${result.problems.length === 0 ? "ok  " : "FAIL"}  ${result.name}`);
+    for (const run of result.runs) console.log(`        ${run.status.padEnd(9)} ${run.path.join(" -> ")}`);
+    if (result.status) {
+      const body = result.status.body;
+      const detail = [
+        body.error_class && `${body.error_class} (${body.error_code})`,
+        body.compensation_status !== "NONE" && body.compensation_status && `compensation ${body.compensation_status}`,
+      ]
+        .filter(Boolean)
+        .join(", ");
+      console.log(
+        `        status API ${result.status.httpStatus}: ${String(body.status)}${detail ? ` ${detail}` : ""}`,
+      );
+    }
+    for (const problem of result.problems) console.log(`        problem: ${problem}`);
+  }
+} finally {
+  await engine.stop();
+}
+const failed = results.filter((result) => result.problems.length > 0);
+console.log(
+  `\n${results.length - failed.length} of ${results.length} scenarios as expected, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+);
+process.exit(failed.length === 0 ? 0 : 1);

@@ -1,0 +1,46 @@
+// One Lambda function in a worker thread: loads the function's deployable bundle once (its cold start,
+// with its own environment) and answers invocations from the engine, as the Lambda runtime would.
+
+import { pathToFileURL } from "node:url";
+import { parentPort, workerData } from "node:worker_threads";
+import { lambdaContext } from "./lambda-context.ts";
+
+export interface WorkerData {
+  functionName: string;
+  bundlePath: string;
+  timeoutMs: number;
+}
+
+export type WorkerRequest = { id: number; event: unknown };
+export type LambdaFailure = { errorType: string; errorMessage: string; trace: string[] };
+export type WorkerReply = { id: number; result: unknown } | { id: number; failure: LambdaFailure };
+export type WorkerStatus = { ready: true } | { initFailure: LambdaFailure };
+
+function failureOf(error: unknown): LambdaFailure {
+  const thrown = error instanceof Error ? error : new Error(String(error));
+  return { errorType: thrown.name, errorMessage: thrown.message, trace: thrown.stack?.split("\n") ?? [] };
+}
+
+const { functionName, bundlePath, timeoutMs } = workerData as WorkerData;
+const port = parentPort;
+if (!port) throw new Error("function-worker runs only as a worker thread");
+
+try {
+  const { handler } = (await import(pathToFileURL(bundlePath).href)) as {
+    handler: (event: unknown, context: unknown) => Promise<unknown>;
+  };
+  port.on("message", async ({ id, event }: WorkerRequest) => {
+    try {
+      port.postMessage({
+        id,
+        result: await handler(event, lambdaContext(functionName, timeoutMs)),
+      } satisfies WorkerReply);
+    } catch (error) {
+      port.postMessage({ id, failure: failureOf(error) } satisfies WorkerReply);
+    }
+  });
+  port.postMessage({ ready: true } satisfies WorkerStatus);
+} catch (error) {
+  // Like Lambda's Runtime.ImportModuleError: configuration read at cold start failed, every invocation fails.
+  port.postMessage({ initFailure: failureOf(error) } satisfies WorkerStatus);
+}
