@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { LocalEndpoints } from "./engine.ts";
 
+/** Where the running engine describes its endpoints, relative to the repository root. */
 export const ENDPOINTS_FILE = ".local/endpoints.json";
 
 export function readEndpoints(file = ENDPOINTS_FILE): LocalEndpoints {

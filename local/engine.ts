@@ -2,7 +2,7 @@
 // s3rver, Secrets Manager GetSecretValue, the demo MCP gateway, a PutEvents endpoint applying the infra's
 // rule, the rendered state machine on aws-local-stepfunctions, and an HTTP API with a JWT authorizer.
 // Each function runs from its deployable bundle in its own worker, with the environment the stack gives it.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -250,7 +250,10 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         signingKeyFile,
       },
     };
-    writeFileSync(join(stateDirectory, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+    const endpointsFile = join(stateDirectory, "endpoints.json");
+    writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    // A stopped engine leaves no endpoints behind for `npm run token` or `npm run intent` to find.
+    stoppers.push(async () => rmSync(endpointsFile, { force: true }));
 
     return {
       endpoints,

@@ -69,8 +69,8 @@ export async function startFunctionWorkers(
     return fn;
   }
 
-  const launched = await Promise.all(specs.map(launch));
-  specs.forEach((spec, index) => running.set(spec.id, launched[index] as RunningFunction));
+  const launched = await Promise.all(specs.map(async (spec) => [spec.id, await launch(spec)] as const));
+  for (const [id, fn] of launched) running.set(id, fn);
 
   return {
     invoke(id, event) {

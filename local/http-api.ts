@@ -11,10 +11,6 @@ import { statusRoutes } from "../functions/status-api/routes.ts";
 import { authorizerClaims, payloadV2Event } from "./http-api-event.ts";
 import { jwks, type LocalSigningKey, type TokenVerification, verifyToken } from "./jwt.ts";
 
-/** Where the running engine describes its endpoints, relative to the repository root. */
-export const ENDPOINTS_FILE = ".local/endpoints.json";
-/** Where the engine keeps the signing key the HTTP API trusts, relative to the repository root. */
-export const SIGNING_KEY_FILE = ".local/jwt-signing-key.json";
 /** Unauthenticated: the keys the local authorizer trusts. Not a route of the deployed API. */
 export const JWKS_PATH = "/.well-known/jwks.json";
 

@@ -8,7 +8,8 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { identifier } from "#schemas/common.ts";
-import { ENDPOINTS_FILE, JWKS_PATH, type LocalEndpointsFile } from "./http-api.ts";
+import { ENDPOINTS_FILE } from "./endpoints-file.ts";
+import { JWKS_PATH, type LocalEndpointsFile } from "./http-api.ts";
 import { DEFAULT_TTL_SECONDS, type LocalSigningKey, loadSigningKey, mintToken } from "./jwt.ts";
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
