@@ -28,6 +28,7 @@ import {
   StarterInputSchema,
   StarterOutputSchema,
   ToolResultSchema,
+  ValidatorInputSchema,
   ValidatorOutputSchema,
 } from "./states.ts";
 
@@ -43,6 +44,7 @@ export const contractSchemas = {
   ExecutionInput: ExecutionInputSchema,
   StarterInput: StarterInputSchema,
   StarterOutput: StarterOutputSchema,
+  ValidatorInput: ValidatorInputSchema,
   ValidatorOutput: ValidatorOutputSchema,
   MapperInput: MapperInputSchema,
   MapperOutput: MapperOutputSchema,

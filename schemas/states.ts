@@ -82,8 +82,14 @@ export const StarterOutputSchema = {
 } as const;
 export type StarterOutput = FromSchema<typeof StarterOutputSchema>;
 
-export const ValidatorInputSchema = ExecutionInputSchema;
-export type ValidatorInput = ExecutionInput;
+/** The intent key, and the execution's trace id so the validator's logs and traces correlate with the rest. */
+export const ValidatorInputSchema = {
+  type: "object",
+  required: [...intentKeyFields, "execution_trace_id"],
+  properties: { ...intentKey, execution_trace_id: nonEmptyString },
+  additionalProperties: false,
+} as const;
+export type ValidatorInput = FromSchema<typeof ValidatorInputSchema>;
 
 export const ValidatorOutputSchema = {
   type: "object",
@@ -99,9 +105,10 @@ export type ValidatorOutput = FromSchema<typeof ValidatorOutputSchema>;
 
 export const MapperInputSchema = {
   type: "object",
-  required: [...intentKeyFields, "action_type", "registry_version", "idempotency_key"],
+  required: [...intentKeyFields, "execution_trace_id", "action_type", "registry_version", "idempotency_key"],
   properties: {
     ...intentKey,
+    execution_trace_id: nonEmptyString,
     action_type: identifier,
     registry_version: registryVersion,
     idempotency_key: nonEmptyString,

@@ -4,6 +4,7 @@
 // the outcome must still be recorded. Only transient failures are thrown, for the state machine to retry.
 import { createHash } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { correlate } from "#kernel/correlation.ts";
 import { EngineError, type PermanentError, TransientError } from "#kernel/errors.ts";
 import { connectGateway, readGatewayConfig } from "#kernel/mcp/gateway.ts";
 import type { McpClient } from "#kernel/mcp/mcp-client.ts";
@@ -50,6 +51,7 @@ async function undo(
 }
 
 export async function compensate(input: CompensationInput, client: McpClient): Promise<CompensationOutput> {
+  if (input.plan.tool_name) correlate({ tool_name: input.plan.tool_name });
   const written = input.tool_result.external_object_refs;
   if (input.plan.strategy === "NONE") return { compensation_status: "NONE", compensated_refs: [] };
   if (input.plan.strategy === "MANUAL") {

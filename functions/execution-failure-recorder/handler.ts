@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
+import { correlate } from "#kernel/correlation.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import { logger } from "#kernel/powertools.ts";
@@ -51,6 +52,7 @@ export async function recordFailure(input: FailureRecorderInput, recording: Reco
     input.action_intent_id,
   );
   const record = failedRecordFor(input, attempt?.execution_id === input.execution_id ? attempt : undefined);
+  correlate({ execution_trace_id: record.execution_trace_id });
   const notRecorded: RecordedOutcome = {
     status: "FAILED",
     recorded: false,

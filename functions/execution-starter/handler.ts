@@ -5,6 +5,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { tableNameFromEnv } from "#kernel/config.ts";
+import { correlate } from "#kernel/correlation.ts";
 import { IntentNotFoundError } from "#kernel/errors.ts";
 import { idempotencyKeyFor } from "#kernel/idempotency.ts";
 import { Metric } from "#kernel/metric-names.ts";
@@ -50,6 +51,7 @@ export async function startExecution(
   const result = await startAttempt(db, tableNames.executionsTable, attempt);
   // A retried StartExecution of this same execution finds its own attempt and carries on with it.
   const claimed = result.written ? attempt : result.existing;
+  correlate({ execution_trace_id: claimed.execution_trace_id });
   if (claimed.execution_id !== input.execution_id) {
     logger.info("duplicate approval ignored", { existing_status: claimed.status });
     metrics.addMetric(Metric.DuplicateIgnored.name, MetricUnit.Count, 1);

@@ -7,6 +7,7 @@ const keyOf = (intent: { action_intent_id: string; tenant_id: string; account_id
   action_intent_id: intent.action_intent_id,
   tenant_id: intent.tenant_id,
   account_id: intent.account_id,
+  execution_trace_id: "trace-1",
 });
 
 describe("execution-validator", () => {

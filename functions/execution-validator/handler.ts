@@ -8,7 +8,7 @@ import { statePipeline } from "#kernel/pipeline.ts";
 import { getTenantControls } from "#kernel/repositories/controls.ts";
 import { getIntent } from "#kernel/repositories/intents.ts";
 import type { ValidatorInput, ValidatorOutput } from "#schemas/states.ts";
-import { ExecutionInput as validateInput, ValidatorOutput as validateOutput } from "#schemas/validators.generated.js";
+import { ValidatorInput as validateInput, ValidatorOutput as validateOutput } from "#schemas/validators.generated.js";
 
 export interface PreflightConfig {
   intentsTable: string;

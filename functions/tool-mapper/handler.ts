@@ -3,6 +3,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { tableNameFromEnv } from "#kernel/config.ts";
+import { correlate } from "#kernel/correlation.ts";
 import { IntentNotFoundError, RegistryEntryNotFoundError, ValidationError } from "#kernel/errors.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import { getIntent } from "#kernel/repositories/intents.ts";
@@ -41,6 +42,7 @@ export async function mapActionToTool(
       `no registry entry for action type ${input.action_type} at registry version ${input.registry_version}`,
     );
   }
+  correlate({ tool_name: entry.tool_name });
   const toolArguments = {
     ...mapToolArguments(entry.parameter_mapping, intent),
     idempotency_key: input.idempotency_key,

@@ -36,6 +36,7 @@ async function mapperInputFor(entry: RegistryEntry, parameters: Record<string, u
     action_intent_id: intent.action_intent_id,
     tenant_id: intent.tenant_id,
     account_id: intent.account_id,
+    execution_trace_id: "trace-1",
     action_type: entry.action_type,
     registry_version: entry.registry_version,
     idempotency_key: "key-1",
@@ -115,7 +116,14 @@ describe("tool-mapper", () => {
 
   it("rejects input missing the registry version, naming it", async () => {
     await expect(
-      map({ action_intent_id: "i", tenant_id: "t", account_id: "a", action_type: "X", idempotency_key: "k" }),
+      map({
+        action_intent_id: "i",
+        tenant_id: "t",
+        account_id: "a",
+        execution_trace_id: "x",
+        action_type: "X",
+        idempotency_key: "k",
+      }),
     ).rejects.toMatchObject({ name: "ValidationError", message: expect.stringContaining("/registry_version") });
   });
 });
