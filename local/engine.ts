@@ -3,7 +3,7 @@
 // rule, the rendered state machine on aws-local-stepfunctions, and an HTTP API with a JWT authorizer.
 // Each function runs from its deployable bundle in its own worker, with the environment the stack gives it.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
@@ -11,6 +11,8 @@ import { bundleFunction } from "../infra/bundle.ts";
 import { type EngineFunction, engineFunctions } from "../infra/catalog.ts";
 import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
+import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
+import { type AlarmEvaluation, evaluateAlarm } from "../infra/observability/evaluate.ts";
 import { readStackConfig } from "../infra/synth.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
 import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
@@ -20,14 +22,16 @@ import { type DemoGateway, type DemoGatewayOptions, startDemoGateway } from "./d
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { type LocalEventBus, startEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
-import { type FunctionWorkers, startFunctionWorkers } from "./function-workers.ts";
+import { type FunctionWorkers, LambdaInvocationError, startFunctionWorkers } from "./function-workers.ts";
 import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
 import { createLocalSigningKey, saveSigningKey } from "./jwt.ts";
 import { startObjectStore } from "./object-store.ts";
 import { assertPortsFree, type PortChoice } from "./ports.ts";
 import { startSecretsManager } from "./secrets-manager.ts";
-import { createLocalStateMachine, type ExecutionReport, type Transition } from "./state-machine.ts";
+import { createLocalStateMachine, type ExecutionReport, type LocalFunction, type Transition } from "./state-machine.ts";
 import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
+import { ALARMS_FILE, createTelemetry, type Telemetry } from "./telemetry.ts";
+import { newSegmentId, newTraceId, startXRayDaemon } from "./xray-daemon.ts";
 
 export const LOCAL_REGION = "us-east-1";
 const LOCAL_ACCOUNT = "000000000000";
@@ -47,6 +51,8 @@ export interface LocalEngineOptions {
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
   logLevel?: EngineConfig["logLevel"];
+  /** Stack config keys to set differently from the dev stack, e.g. alarm thresholds. */
+  configOverrides?: Record<string, string>;
   onTransition?: (transition: Transition, executionArn: string, input: unknown) => void;
   onExecutionEnd?: (report: ExecutionReport) => void;
   /** Every line a function writes (logs, EMF metrics), as CloudWatch Logs would receive it. */
@@ -71,6 +77,11 @@ export interface LocalEngine {
   trigger: TriggerConfig;
   /** Every execution that has ended, in the order they ended. */
   executions: ExecutionReport[];
+  /** Metrics, logs and traces, as CloudWatch and X-Ray would hold them. */
+  telemetry: Telemetry;
+  /** The stack's alarms over the local engine's resources, and what each would say now. */
+  alarms(): AlarmSpec[];
+  evaluateAlarms(now?: number): AlarmEvaluation[];
   /** Writes an intent the way the decision layer does. */
   storeIntent(intent: ActionIntent): Promise<void>;
   /** Changes the stack's global kill switch, as a deploy would: the validator cold-starts with it. */
@@ -87,9 +98,11 @@ function localConfig(
   gateway: DemoGateway,
   logLevel: EngineConfig["logLevel"],
   globalKillSwitch: boolean,
+  extra: Record<string, string> = {},
 ): EngineConfig {
   const { project, config } = readStackConfig("dev");
   const overrides: Record<string, string> = {
+    ...extra,
     gatewayUrl: gateway.url,
     gatewayTokenUrl: gateway.tokenUrl,
     gatewayClientId: gateway.clientId,
@@ -131,7 +144,18 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     stoppers.push(objectStore.stop, secrets.stop, bus.stop, gateway.stop);
     secrets.putSecret(SECRET_ID, gateway.clientSecret);
 
-    let config = localConfig(gateway, options.logLevel ?? "WARN", false);
+    const configFor = (globalKillSwitch: boolean) =>
+      localConfig(gateway, options.logLevel ?? "WARN", globalKillSwitch, options.configOverrides);
+    let config = configFor(false);
+    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`;
+    const telemetry = createTelemetry({
+      directory: stateDirectory,
+      stateMachineArn,
+      functionName: (id) => `engine-local-${id}`,
+    });
+    const xray = await startXRayDaemon();
+    stoppers.push(xray.stop);
+    xray.onDocument(telemetry.traceDocument);
     const tables = tableNamesFor(options.tablePrefix ?? "engine-local");
     const busName = "engine-local";
     const awsEnvironment = {
@@ -142,8 +166,14 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       S3_FORCE_PATH_STYLE: "true",
-      // Lambda sets these; Powertools reads them to know it runs in a function.
+      // Lambda sets these; Powertools and the X-Ray SDK read them to know they run in a function.
       AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+      LAMBDA_TASK_ROOT: resolve(stateDirectory, "bundles"),
+      _HANDLER: "index.handler",
+      _X_AMZN_TRACE_ID: `Root=${newTraceId()};Parent=${newSegmentId()};Sampled=0`,
+      AWS_XRAY_DAEMON_ADDRESS: xray.address,
+      AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR",
       TZ: "UTC",
     };
     const environmentOf = (fn: EngineFunction) => ({
@@ -184,20 +214,39 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         environment: environmentOf(fn),
         timeoutMs: fn.timeoutSeconds * 1000,
       })),
-      { onOutput: options.onFunctionOutput },
+      {
+        onOutput: (functionId, line) => {
+          telemetry.functionOutput(functionId, line);
+          options.onFunctionOutput?.(functionId, line);
+        },
+      },
     );
     stoppers.push(workers.stop);
 
     const placeholders: Record<string, string> = {};
-    const functionsByArn: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const functionsByArn: Record<string, LocalFunction> = {};
     for (const { fn } of bundles) {
       if (!fn.placeholder) continue;
       placeholders[fn.placeholder] = functionArn(fn.id);
-      functionsByArn[functionArn(fn.id)] = (input) => workers.invoke(fn.id, input);
+      functionsByArn[functionArn(fn.id)] = async (input, invocation) => {
+        const span = telemetry.startInvocation(fn.id, invocation, input);
+        try {
+          const result = await workers.invoke(fn.id, input, { traceHeader: span.traceHeader });
+          span.finish();
+          return result;
+        } catch (error) {
+          span.finish(
+            error instanceof LambdaInvocationError
+              ? error.failure
+              : { errorType: "Error", errorMessage: String(error) },
+          );
+          throw error;
+        }
+      };
     }
     const machine = createLocalStateMachine({
       definition: renderDefinition(validateTemplate(loadTemplate()), placeholders),
-      stateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`,
+      stateMachineArn,
       functionsByArn,
       retryIntervalMs: options.retryIntervalMs ?? 200,
     });
@@ -211,7 +260,11 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       audience: config.api.jwtAudience,
       corsAllowedOrigins: config.api.corsAllowedOrigins,
       signingKey,
-      invoke: (event) => workers.invoke("status-api", event) as never,
+      // API requests are traced but not sampled: only executions are recorded.
+      invoke: (event) =>
+        workers.invoke("status-api", event, {
+          traceHeader: `Root=${newTraceId()};Parent=${newSegmentId()};Sampled=0`,
+        }) as never,
     });
     stoppers.push(httpApi.stop);
 
@@ -226,6 +279,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         .execute(input, (transition, arn) => options.onTransition?.(transition, arn, input))
         .then((report) => {
           executions.push(report);
+          telemetry.executionEnded(report);
           options.onExecutionEnd?.(report);
         })
         .finally(() => inFlight.delete(running));
@@ -250,6 +304,18 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         signingKeyFile,
       },
     };
+    const alarmsFor = (current: EngineConfig) =>
+      alarmSpecs({
+        alarms: current.alarms,
+        metricsNamespace: current.metricsNamespace,
+        namePrefix: "engine-local",
+        stateMachineArn,
+        functionNames: Object.fromEntries(engineFunctions.map((fn) => [fn.id, `engine-local-${fn.id}`])),
+        // The local bus delivers synchronously: there is no dead-letter queue to watch.
+        deadLetterQueueNames: {},
+        httpApi: { apiId: "engine-local", stage: "$default" },
+      });
+    writeFileSync(join(stateDirectory, ALARMS_FILE), `${JSON.stringify(alarmsFor(config), null, 2)}\n`);
     const endpointsFile = join(stateDirectory, "endpoints.json");
     writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
     // A stopped engine leaves no endpoints behind for `npm run token` or `npm run intent` to find.
@@ -264,6 +330,10 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       bus,
       trigger: config.trigger,
       executions,
+      telemetry,
+      alarms: () => alarmsFor(config),
+      evaluateAlarms: (now = Date.now()) =>
+        alarmsFor(config).map((spec) => evaluateAlarm(spec, telemetry.datapoints, now)),
       storeIntent: async (intent) => {
         await db.send(
           new PutCommand({
@@ -273,7 +343,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         );
       },
       setGlobalKillSwitch: async (on) => {
-        config = localConfig(gateway, options.logLevel ?? "WARN", on);
+        config = configFor(on);
         const validator = bundles.find(({ fn }) => fn.id === "execution-validator")?.fn as EngineFunction;
         await workers.reconfigure(validator.id, environmentOf(validator));
       },

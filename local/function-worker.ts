@@ -11,7 +11,8 @@ export interface WorkerData {
   timeoutMs: number;
 }
 
-export type WorkerRequest = { id: number; event: unknown };
+/** `traceHeader` is what Lambda puts in `_X_AMZN_TRACE_ID` for one invocation. */
+export type WorkerRequest = { id: number; event: unknown; traceHeader?: string };
 export type LambdaFailure = { errorType: string; errorMessage: string; trace: string[] };
 export type WorkerReply = { id: number; result: unknown } | { id: number; failure: LambdaFailure };
 export type WorkerStatus = { ready: true } | { initFailure: LambdaFailure };
@@ -29,7 +30,9 @@ try {
   const { handler } = (await import(pathToFileURL(bundlePath).href)) as {
     handler: (event: unknown, context: unknown) => Promise<unknown>;
   };
-  port.on("message", async ({ id, event }: WorkerRequest) => {
+  port.on("message", async ({ id, event, traceHeader }: WorkerRequest) => {
+    // The X-Ray SDK reads the current invocation's trace from here; one invocation at a time per instance.
+    if (traceHeader) process.env._X_AMZN_TRACE_ID = traceHeader;
     try {
       port.postMessage({
         id,

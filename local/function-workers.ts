@@ -1,9 +1,10 @@
-// The engine's functions as Lambda runs them: each from its deployable bundle, in its own worker thread
-// with its own environment, invoked one event at a time per call, failing the way Lambda reports failures.
+// The engine's functions as Lambda runs them: each from its deployable bundle, in worker threads with the
+// function's own environment. Like Lambda, an instance handles one invocation at a time; a busy function
+// gets another instance (a cold start) up to its concurrency limit, and later invocations wait.
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import type { LambdaFailure, WorkerData, WorkerReply, WorkerStatus } from "./function-worker.ts";
+import type { LambdaFailure, WorkerData, WorkerReply, WorkerRequest, WorkerStatus } from "./function-worker.ts";
 
 export interface FunctionWorkerSpec {
   id: string;
@@ -14,34 +15,45 @@ export interface FunctionWorkerSpec {
 
 /** A failed invocation as Step Functions sees it: Error = errorType, Cause = the runtime's JSON report. */
 export class LambdaInvocationError extends Error {
+  readonly failure: LambdaFailure;
   constructor(failure: LambdaFailure) {
     super(JSON.stringify(failure));
     this.name = failure.errorType;
+    this.failure = failure;
   }
 }
 
-interface RunningFunction {
+interface Instance {
   worker: Worker;
   initFailure?: LambdaFailure;
-  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  busy: boolean;
+}
+
+interface Pool {
+  spec: FunctionWorkerSpec;
+  instances: Instance[];
+  waiting: ((instance: Instance) => void)[];
+  launching: number;
 }
 
 export interface FunctionWorkers {
-  invoke(id: string, event: unknown): Promise<unknown>;
-  /** Replaces a function's environment, as a configuration update does: a new cold start. */
+  invoke(id: string, event: unknown, options?: { traceHeader?: string }): Promise<unknown>;
+  /** Replaces a function's environment, as a configuration update does: its instances start cold. */
   reconfigure(id: string, environment: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startFunctionWorkers(
   specs: FunctionWorkerSpec[],
-  options: { onOutput?: (functionId: string, line: string) => void } = {},
+  options: { onOutput?: (functionId: string, line: string) => void; maxConcurrency?: number } = {},
 ): Promise<FunctionWorkers> {
-  const running = new Map<string, RunningFunction>();
-  const specsById = new Map(specs.map((spec) => [spec.id, spec]));
+  const maxConcurrency = options.maxConcurrency ?? 8;
+  const pools = new Map<string, Pool>(
+    specs.map((spec) => [spec.id, { spec, instances: [], waiting: [], launching: 0 }]),
+  );
   let nextId = 1;
 
-  async function launch(spec: FunctionWorkerSpec): Promise<RunningFunction> {
+  async function launch(spec: FunctionWorkerSpec): Promise<Instance> {
     const worker = new Worker(new URL("./function-worker.ts", import.meta.url), {
       env: spec.environment,
       workerData: {
@@ -55,66 +67,93 @@ export async function startFunctionWorkers(
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on("line", (line) => options.onOutput?.(spec.id, line));
     }
-    const fn: RunningFunction = { worker, pending: new Map() };
-    worker.on("message", (message: WorkerReply | WorkerStatus) => {
-      if ("id" in message) {
-        const call = fn.pending.get(message.id);
-        fn.pending.delete(message.id);
-        if ("failure" in message) call?.reject(new LambdaInvocationError(message.failure));
-        else call?.resolve(message.result);
-      }
-    });
     const [status] = (await once(worker, "message")) as [WorkerStatus];
-    if ("initFailure" in status) fn.initFailure = status.initFailure;
-    return fn;
+    return { worker, busy: false, initFailure: "initFailure" in status ? status.initFailure : undefined };
   }
 
-  const launched = await Promise.all(specs.map(async (spec) => [spec.id, await launch(spec)] as const));
-  for (const [id, fn] of launched) running.set(id, fn);
+  async function acquire(pool: Pool): Promise<Instance> {
+    const idle = pool.instances.find((instance) => !instance.busy);
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    if (pool.instances.length + pool.launching < maxConcurrency) {
+      pool.launching++;
+      try {
+        const instance = await launch(pool.spec);
+        instance.busy = true;
+        pool.instances.push(instance);
+        return instance;
+      } finally {
+        pool.launching--;
+      }
+    }
+    return new Promise((resolve) => pool.waiting.push(resolve));
+  }
+
+  function release(pool: Pool, instance: Instance): void {
+    const next = pool.waiting.shift();
+    if (next) next(instance);
+    else instance.busy = false;
+  }
+
+  function call(instance: Instance, spec: FunctionWorkerSpec, event: unknown, traceHeader?: string): Promise<unknown> {
+    if (instance.initFailure) {
+      return Promise.reject(new LambdaInvocationError({ ...instance.initFailure, errorType: "Runtime.InitError" }));
+    }
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: WorkerReply | WorkerStatus) => {
+        if (!("id" in message) || message.id !== id) return;
+        settle();
+        if ("failure" in message) reject(new LambdaInvocationError(message.failure));
+        else resolve(message.result);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(
+          new LambdaInvocationError({
+            errorType: "Sandbox.Timedout",
+            errorMessage: `Task timed out after ${spec.timeoutMs / 1000} seconds`,
+            trace: [],
+          }),
+        );
+      }, spec.timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        instance.worker.off("message", onMessage);
+      };
+      instance.worker.on("message", onMessage);
+      instance.worker.postMessage({ id, event, traceHeader } satisfies WorkerRequest);
+    });
+  }
+
+  // One warm instance per function from the start, so the first execution does not pay every cold start.
+  await Promise.all([...pools.values()].map(async (pool) => pool.instances.push(await launch(pool.spec))));
 
   return {
-    invoke(id, event) {
-      const fn = running.get(id);
-      const spec = specsById.get(id);
-      if (!fn || !spec) return Promise.reject(new Error(`no local function ${id}`));
-      if (fn.initFailure)
-        return Promise.reject(new LambdaInvocationError({ ...fn.initFailure, errorType: "Runtime.InitError" }));
-      const callId = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          fn.pending.delete(callId);
-          reject(
-            new LambdaInvocationError({
-              errorType: "Sandbox.Timedout",
-              errorMessage: `Task timed out after ${spec.timeoutMs / 1000} seconds`,
-              trace: [],
-            }),
-          );
-        }, spec.timeoutMs);
-        fn.pending.set(callId, {
-          resolve: (value) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        });
-        fn.worker.postMessage({ id: callId, event });
-      });
+    async invoke(id, event, invocation = {}) {
+      const pool = pools.get(id);
+      if (!pool) throw new Error(`no local function ${id}`);
+      const instance = await acquire(pool);
+      try {
+        return await call(instance, pool.spec, event, invocation.traceHeader);
+      } finally {
+        release(pool, instance);
+      }
     },
     async reconfigure(id, environment) {
-      const spec = specsById.get(id);
-      const previous = running.get(id);
-      if (!spec || !previous) throw new Error(`no local function ${id}`);
-      const updated = { ...spec, environment };
-      specsById.set(id, updated);
-      running.set(id, await launch(updated));
-      await previous.worker.terminate();
+      const pool = pools.get(id);
+      if (!pool) throw new Error(`no local function ${id}`);
+      pool.spec = { ...pool.spec, environment };
+      const previous = pool.instances.splice(0);
+      pool.instances.push(await launch(pool.spec));
+      await Promise.all(previous.map((instance) => instance.worker.terminate()));
     },
     async stop() {
-      await Promise.all([...running.values()].map((fn) => fn.worker.terminate()));
+      await Promise.all(
+        [...pools.values()].flatMap((pool) => pool.instances.map((instance) => instance.worker.terminate())),
+      );
     },
   };
 }

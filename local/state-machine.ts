@@ -4,7 +4,13 @@ import { randomUUID } from "node:crypto";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
 
-export type LocalFunction = (input: unknown) => Promise<unknown>;
+/** Which execution and state an invocation belongs to, as Lambda's context and X-Ray's trace know it. */
+export interface InvocationContext {
+  executionArn: string;
+  stateName: string;
+}
+
+export type LocalFunction = (input: unknown, invocation: InvocationContext) => Promise<unknown>;
 
 export interface Transition {
   state: string;
@@ -48,13 +54,20 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const taskStates = Object.entries(options.definition.States).filter(([, state]) => state.Type === "Task");
-  const taskResourceLocalHandlers = Object.fromEntries(
+  const functionOf = Object.fromEntries(
     taskStates.map(([name, state]) => {
       const run = options.functionsByArn[state.Resource as string];
       if (!run) throw new Error(`state ${name} names ${String(state.Resource)}, which no local function serves`);
-      return [name, (input: unknown) => run(input) as never];
+      return [name, run];
     }),
   );
+  const handlersFor = (executionArn: string) =>
+    Object.fromEntries(
+      Object.entries(functionOf).map(([stateName, run]) => [
+        stateName,
+        (input: unknown) => run(input, { executionArn, stateName }) as never,
+      ]),
+    );
   const retryIntervalOverrides =
     options.retryIntervalMs === undefined
       ? undefined
@@ -68,7 +81,7 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
       const name = randomUUID();
       const executionArn = `${options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
       const execution = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+        overrides: { taskResourceLocalHandlers: handlersFor(executionArn), retryIntervalOverrides },
         context: {
           Execution: {
             Id: executionArn,

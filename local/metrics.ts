@@ -1,0 +1,52 @@
+// `npm run metrics`: the metric series the running (or last) local engine captured from its functions' EMF
+// lines and from its own AWS/Lambda and AWS/States bookkeeping, then the stack's alarms evaluated over them:
+// which would be in ALARM, and why.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { AlarmSpec } from "../infra/observability/alarm-specs.ts";
+import { type Datapoint, evaluateAlarm } from "../infra/observability/evaluate.ts";
+import { ALARMS_FILE, METRICS_FILE } from "./telemetry.ts";
+
+const { values } = parseArgs({ options: { dir: { type: "string", default: ".local" } } });
+const directory = values.dir ?? ".local";
+
+function readLines<T>(file: string): T[] {
+  return readFileSync(join(directory, file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
+let datapoints: Datapoint[];
+let specs: AlarmSpec[];
+try {
+  datapoints = readLines<Datapoint>(METRICS_FILE);
+  specs = JSON.parse(readFileSync(join(directory, ALARMS_FILE), "utf8")) as AlarmSpec[];
+} catch {
+  console.error(`no metrics in ${directory}: start the engine with \`npm start\` first`);
+  process.exit(2);
+}
+
+const series = new Map<string, number[]>();
+for (const point of datapoints) {
+  const dimensions = Object.entries(point.dimensions)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(",");
+  const key = `${point.namespace}  ${point.metricName}  {${dimensions}}`;
+  series.set(key, [...(series.get(key) ?? []), point.value]);
+}
+console.log(`${datapoints.length} datapoints in ${series.size} series:`);
+console.log(`  ${"count".padStart(6)} ${"sum".padStart(10)} ${"max".padStart(8)}  series`);
+for (const [key, points] of [...series].sort(([a], [b]) => a.localeCompare(b))) {
+  const sum = points.reduce((total, value) => total + value, 0);
+  console.log(
+    `  ${String(points.length).padStart(6)} ${String(Math.round(sum)).padStart(10)} ${String(Math.round(Math.max(...points))).padStart(8)}  ${key}`,
+  );
+}
+
+console.log("\nAlarms, evaluated now over the captured datapoints:");
+for (const spec of specs) {
+  const evaluation = evaluateAlarm(spec, datapoints);
+  console.log(`  ${evaluation.state.padEnd(17)} ${spec.name}\n${" ".repeat(20)}${evaluation.reason}`);
+}
