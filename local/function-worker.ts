@@ -3,19 +3,15 @@
 
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import {
+  invocationEndMarker,
+  type LambdaFailure,
+  type WorkerData,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerStatus,
+} from "./function-protocol.ts";
 import { lambdaContext } from "./lambda-context.ts";
-
-export interface WorkerData {
-  functionName: string;
-  bundlePath: string;
-  timeoutMs: number;
-}
-
-/** `traceHeader` is what Lambda puts in `_X_AMZN_TRACE_ID` for one invocation. */
-export type WorkerRequest = { id: number; event: unknown; traceHeader?: string };
-export type LambdaFailure = { errorType: string; errorMessage: string; trace: string[] };
-export type WorkerReply = { id: number; result: unknown } | { id: number; failure: LambdaFailure };
-export type WorkerStatus = { ready: true } | { initFailure: LambdaFailure };
 
 function failureOf(error: unknown): LambdaFailure {
   const thrown = error instanceof Error ? error : new Error(String(error));
@@ -33,14 +29,16 @@ try {
   port.on("message", async ({ id, event, traceHeader }: WorkerRequest) => {
     // The X-Ray SDK reads the current invocation's trace from here; one invocation at a time per instance.
     if (traceHeader) process.env._X_AMZN_TRACE_ID = traceHeader;
+    let reply: WorkerReply;
     try {
-      port.postMessage({
-        id,
-        result: await handler(event, lambdaContext(functionName, timeoutMs)),
-      } satisfies WorkerReply);
+      reply = { id, result: await handler(event, lambdaContext(functionName, timeoutMs)) };
     } catch (error) {
-      port.postMessage({ id, failure: failureOf(error) } satisfies WorkerReply);
+      reply = { id, failure: failureOf(error) };
     }
+    // Output travels to the engine on its own stream; this line, after the invocation's last one, lets the
+    // engine finish the invocation only once its logs and metrics have all arrived.
+    process.stdout.write(`${invocationEndMarker(id)}\n`);
+    port.postMessage(reply);
   });
   port.postMessage({ ready: true } satisfies WorkerStatus);
 } catch (error) {

@@ -4,7 +4,14 @@
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import type { LambdaFailure, WorkerData, WorkerReply, WorkerRequest, WorkerStatus } from "./function-worker.ts";
+import {
+  invocationEndMarker,
+  type LambdaFailure,
+  type WorkerData,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerStatus,
+} from "./function-protocol.ts";
 
 export interface FunctionWorkerSpec {
   id: string;
@@ -27,7 +34,11 @@ interface Instance {
   worker: Worker;
   initFailure?: LambdaFailure;
   busy: boolean;
+  /** Invocations whose end-of-output line has not been read yet. */
+  flushed: Map<number, () => void>;
 }
+
+const markerPrefix = invocationEndMarker(0).slice(0, -1);
 
 interface Pool {
   spec: FunctionWorkerSpec;
@@ -64,11 +75,20 @@ export async function startFunctionWorkers(
       stdout: true,
       stderr: true,
     });
-    for (const stream of [worker.stdout, worker.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => options.onOutput?.(spec.id, line));
-    }
+    const instance: Instance = { worker, busy: false, flushed: new Map() };
+    createInterface({ input: worker.stdout }).on("line", (line) => {
+      if (line.startsWith(markerPrefix)) {
+        const id = Number(line.slice(markerPrefix.length));
+        instance.flushed.get(id)?.();
+        instance.flushed.delete(id);
+      } else {
+        options.onOutput?.(spec.id, line);
+      }
+    });
+    createInterface({ input: worker.stderr }).on("line", (line) => options.onOutput?.(spec.id, line));
     const [status] = (await once(worker, "message")) as [WorkerStatus];
-    return { worker, busy: false, initFailure: "initFailure" in status ? status.initFailure : undefined };
+    if ("initFailure" in status) instance.initFailure = status.initFailure;
+    return instance;
   }
 
   async function acquire(pool: Pool): Promise<Instance> {
@@ -102,12 +122,15 @@ export async function startFunctionWorkers(
       return Promise.reject(new LambdaInvocationError({ ...instance.initFailure, errorType: "Runtime.InitError" }));
     }
     const id = nextId++;
+    const outputFlushed = new Promise<void>((resolve) => instance.flushed.set(id, resolve));
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerReply | WorkerStatus) => {
         if (!("id" in message) || message.id !== id) return;
         settle();
-        if ("failure" in message) reject(new LambdaInvocationError(message.failure));
-        else resolve(message.result);
+        void outputFlushed.then(() => {
+          if ("failure" in message) reject(new LambdaInvocationError(message.failure));
+          else resolve(message.result);
+        });
       };
       const timer = setTimeout(() => {
         settle();

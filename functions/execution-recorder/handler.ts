@@ -4,6 +4,7 @@
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
+import { correlate } from "#kernel/correlation.ts";
 import { PermanentError } from "#kernel/errors.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
@@ -44,6 +45,7 @@ export function terminalRecordFor(input: RecorderInput, now = new Date()): Termi
 }
 
 export async function recordOutcome(input: RecorderInput, recording: RecordingDeps): Promise<RecordedOutcome> {
+  correlate({ execution_trace_id: input.attempt.execution_trace_id });
   const result = await recordTerminal(recording, terminalRecordFor(input), { createIfAbsent: false });
   if (result.kind === "not-owned") {
     throw new PermanentError(
