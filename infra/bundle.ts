@@ -19,6 +19,25 @@ const generatedValidators: Plugin = {
   },
 };
 
+/**
+ * Lambda always hands a function its role's credentials in environment variables, so the SDK's default
+ * chain (SSO, STS, profiles, IMDS; about a fifth of every bundle) is replaced by the environment provider.
+ */
+const environmentCredentials: Plugin = {
+  name: "environment-credentials",
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: "credentials",
+      namespace: "lambda",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "lambda" }, () => ({
+      contents: 'export { fromEnv as defaultProvider } from "@aws-sdk/credential-provider-env";',
+      loader: "js",
+      resolveDir: repositoryRoot,
+    }));
+  },
+};
+
 export interface FunctionBundle {
   /** The bundle, deployed as index.mjs. */
   code: string;
@@ -51,7 +70,7 @@ async function buildBundle(entry: string): Promise<FunctionBundle> {
     // ESM bundles still meet CommonJS inside dependencies (the X-Ray SDK under the tracer requires "util").
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     legalComments: "none",
-    plugins: [generatedValidators],
+    plugins: [generatedValidators, environmentCredentials],
     write: false,
     logLevel: "silent",
   });
