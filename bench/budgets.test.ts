@@ -1,0 +1,57 @@
+// The round-trip budgets of `npm run bench`, checked by the test command: calls counted on the functions'
+// own clients while the rendered state machine runs them. Timings are reported by the benchmark, never
+// asserted here. Bundle sizes are checked by `npm run bench -- --check` only: six bundles are over the
+// 400 KB budget today (README, Benchmark), and a test that is red by design would hide every other result.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { budgetLimits } from "./budgets.ts";
+import { type LocalServices, startLocalServices } from "./function-host.ts";
+import { measureRoundTripsHosted, type RoundTripResult } from "./round-trips.ts";
+
+describe("round-trip budgets", () => {
+  let services: LocalServices;
+  let result: RoundTripResult;
+  beforeAll(async () => {
+    services = await startLocalServices({
+      dynamodbEndpoint: inject("dynamodbEndpoint"),
+      tablePrefix: `bench-${randomUUID().slice(0, 8)}`,
+    });
+    result = await measureRoundTripsHosted({
+      services: services.descriptor,
+      warmupRuns: 0,
+      happyRuns: 1,
+      failureRuns: 1,
+      statusReads: 1,
+    });
+  });
+  afterAll(() => services?.stop());
+
+  it("a status read is one DynamoDB round trip", () => {
+    expect(result.statusRead.DynamoDB).toBe(budgetLimits.statusReadRoundTrips);
+    expect(result.statusRead.operations).toEqual(["DynamoDB.BatchGetItem"]);
+  });
+
+  it("every recorded outcome is at most one DynamoDB write round trip", () => {
+    const recordings = Object.entries(result.paths).flatMap(([scenario, path]) =>
+      path.perFunction
+        .filter((row) => row.functionId === "execution-recorder" || row.functionId === "execution-failure-recorder")
+        .map((row) => ({ scenario, functionId: row.functionId, writes: row.dynamoWrites })),
+    );
+
+    expect(recordings.map((recording) => recording.scenario).sort()).toEqual([
+      "compensated",
+      "happy",
+      "preflightRejected",
+    ]);
+    for (const recording of recordings) {
+      expect(recording.writes, `${recording.functionId} on ${recording.scenario}`).toBeLessThanOrEqual(
+        budgetLimits.recordedOutcomeWrites,
+      );
+    }
+  });
+
+  it("the SDK middleware saw every AWS request that left the process", () => {
+    expect(result.wireMismatches).toEqual([]);
+    expect(result.paths.happy.total.DynamoDB).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,254 @@
+// Renders a run as markdown: bench/results.md, and the section the README carries.
+import { type BudgetCheck, budgetLimits, checkBudgets, KB } from "./budgets.ts";
+import type { RoundTrips } from "./call-log.ts";
+import type { CostLines, PathCost } from "./cost.ts";
+import type { ScenarioName } from "./executions.ts";
+import type { BenchResults } from "./results.ts";
+
+const table = (headers: string[], rows: (string | number)[][]) =>
+  [
+    `| ${headers.join(" | ")} |`,
+    `| ${headers.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+
+const mark = (ok: boolean) => (ok ? "ok" : "**over**");
+const kb = (bytes: number) => (bytes / KB).toFixed(1);
+const dollars = (value: number) => `$${value.toFixed(2)}`;
+
+const scenarioNames: Record<ScenarioName, string> = {
+  happy: "happy path",
+  preflightRejected: "failure: preflight rejects",
+  compensated: "failure: compensated write",
+};
+
+function budgetFor(checks: BudgetCheck[], budget: string, subject: string): string {
+  const check = checks.find((candidate) => candidate.budget === budget && candidate.subject === subject);
+  return check ? mark(check.ok) : "";
+}
+
+function roundTripCells(row: RoundTrips): (string | number)[] {
+  return [row.DynamoDB, row.S3, row.EventBridge, row.HTTP, row.SecretsManager, `${row.readUnits} / ${row.writeUnits}`];
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const checks = checkBudgets(results);
+  const broken = checks.filter((check) => !check.ok);
+  const { machine } = results;
+  const out: string[] = [];
+  out.push(
+    `Run ${results.date.slice(0, 16).replace("T", " ")} UTC on ${machine.cpuModel} (${machine.cores} cores, ${machine.memoryGiB} GiB), ` +
+      `Node ${machine.node}, ${machine.os}; took ${(results.seconds / 60).toFixed(1)} min. ` +
+      `Budgets: ${checks.length - broken.length} of ${checks.length} hold` +
+      (broken.length ? ` (over: ${[...new Set(broken.map((check) => check.budget))].join(", ")}).` : "."),
+  );
+
+  if (results.bundles) {
+    out.push(
+      "### 1. Bundles",
+      `Each function's deployable bundle as \`pulumi up\` builds it (infra/bundle.ts: minified ESM, validators generated in). ` +
+        `KB = 1024 bytes; gzip at zlib's default level. Budget ${kb(budgetLimits.bundleBytes)} KB, aim ${kb(budgetLimits.bundleAimBytes)} KB.`,
+      table(
+        ["function", "bytes", "KB", "gzip KB", "budget"],
+        results.bundles.map((bundle) => [
+          bundle.id,
+          bundle.bytes,
+          kb(bundle.bytes),
+          kb(bundle.gzipBytes),
+          budgetFor(checks, "bundle size", bundle.id),
+        ]),
+      ),
+    );
+  }
+
+  if (results.coldImport) {
+    const cold = results.coldImport;
+    out.push(
+      "### 2. Cold import",
+      `Wall time of a fresh \`node\` that imports the bundle (as \`<task root>/index.mjs\`, with the prod stack's environment ` +
+        `and the Lambda runtime's init variables, so the tracer initializes) and exits; median of ${cold.runs} runs, ` +
+        `interleaved with the floor \`node -e 0\` = **${cold.floorMs} ms**. \`import()\` is the import alone, timed inside the process. ` +
+        `Budget: floor + ${budgetLimits.coldImportOverFloorMs} ms.`,
+      table(
+        ["function", "median ms", "import() ms", "over floor ms", "x floor", "budget"],
+        cold.functions.map((row) => [
+          row.id,
+          row.medianMs,
+          row.importMs,
+          row.overFloorMs,
+          row.ratio,
+          budgetFor(checks, "cold import over floor", row.id),
+        ]),
+      ),
+    );
+  }
+
+  if (results.warmOverhead) {
+    const warm = results.warmOverhead;
+    out.push(
+      "### 3. Warm overhead",
+      `Per warm invocation, the handler (the Middy pipeline around the business function) against the bare business ` +
+        `function, same input (the one the state machine gave it in a real execution), same clients, one process. ` +
+        `The engines' real answers are recorded once and replayed in-process to both sides, so the milliseconds of ` +
+        `network jitter do not drown the microseconds: everything the functions and the SDK do still runs. Median over ` +
+        `${warm.rows[0]?.rounds ?? 0} alternating rounds of (handler - bare) per call; CPU is the same from process CPU time; ` +
+        `spread is half the interquartile range of the rounds. Log level ${warm.logLevel} (prod), tracer ` +
+        `${warm.tracerActive ? "active" : "inactive (no X-Ray daemon locally)"}. Budget ${budgetLimits.warmOverheadUs} us.`,
+      table(
+        ["function", "path repeated", "handler us", "bare us", "overhead us", "CPU us", "spread us", "budget"],
+        warm.rows.map((row) => [
+          row.id,
+          row.path,
+          row.handlerUs,
+          row.bareUs,
+          row.overheadUs,
+          row.overheadCpuUs,
+          row.spreadUs,
+          budgetFor(checks, "warm pipeline overhead", row.id),
+        ]),
+      ),
+    );
+  }
+
+  if (results.statusApi) {
+    out.push(
+      "### 4. Status API",
+      `autocannon (own process) against the local engine's HTTP API: JWT checked as API Gateway's authorizer does, ` +
+        `the status-api bundle in its worker, DynamoDB Local behind it; one fixed token.`,
+      table(
+        ["read", "path", "connections", "requests", "req/s", "p50 ms", "p99 ms", "failures"],
+        results.statusApi.map((row) => [
+          row.name,
+          `\`${row.path}\``,
+          row.connections,
+          row.requests,
+          row.requestsPerSecond,
+          row.p50Ms,
+          row.p99Ms,
+          row.failures,
+        ]),
+      ),
+    );
+  }
+
+  if (results.endToEnd) {
+    out.push(
+      "### 5. End to end",
+      `Local engine (rendered definition on aws-local-stepfunctions, each function from its bundle in a worker): ` +
+        `PutEvents to the end of the execution, which follows RecordOutcome's write of the terminal status. ` +
+        `Closed loops over pre-stored intents (CREATE_CRM_TASK), after warm-up executions.`,
+      table(
+        ["concurrency", "executions", "seconds", "executions/s", "p50 ms", "p99 ms", "failures"],
+        results.endToEnd.map((row) => [
+          row.concurrency,
+          row.executions,
+          row.seconds,
+          row.executionsPerSecond,
+          row.p50Ms,
+          row.p99Ms,
+          row.failures,
+        ]),
+      ),
+    );
+  }
+
+  if (results.roundTrips) {
+    const rt = results.roundTrips;
+    const headers = ["per", "DynamoDB", "S3", "EventBridge", "HTTP", "Secrets Manager", "RRU / WRU"];
+    out.push(
+      "### 6. Round trips",
+      `Counted, not estimated: a middleware on the functions' own SDK clients counts every attempt (and asks DynamoDB ` +
+        `for the capacity it bills); Node's HTTP diagnostics channels count every request leaving the process, and the ` +
+        `two counts ${rt.wireMismatches.length ? `**disagree**: ${rt.wireMismatches.join("; ")}` : "agree"}. HTTP = requests to ` +
+        `the MCP gateway and its token endpoint. The rendered definition ran the handlers in-process; warm rows are the ` +
+        `last of ${rt.runs.happy} (happy) or ${rt.runs.failures} runs${rt.inconsistentRuns.length ? ` (**runs differed**: ${rt.inconsistentRuns.join("; ")})` : ", all alike"}.`,
+      table(headers, [
+        ["happy-path execution, warm", ...roundTripCells(rt.paths.happy.total)],
+        ["happy-path execution, first in a container", ...roundTripCells(rt.happyCold.total)],
+        [scenarioNames.preflightRejected, ...roundTripCells(rt.paths.preflightRejected.total)],
+        [scenarioNames.compensated, ...roundTripCells(rt.paths.compensated.total)],
+        [`status read (${rt.statusRead.operations.join(", ")})`, ...roundTripCells(rt.statusRead)],
+        [`list of ${rt.listRead.items} (${rt.listRead.operations.join(", ")})`, ...roundTripCells(rt.listRead)],
+      ]),
+      "Happy path, per function (warm):",
+      table(
+        ["state", "function", "calls", "DynamoDB writes", "ms (median)"],
+        rt.paths.happy.perFunction.map((row) => [
+          row.state,
+          row.functionId,
+          row.operations.join(", ") || (row.HTTP ? `${row.HTTP} HTTP` : "none"),
+          row.dynamoWrites,
+          rt.durationsMs[row.functionId as keyof typeof rt.durationsMs] ?? "",
+        ]),
+      ),
+    );
+  }
+
+  if (results.cost) {
+    const cost = results.cost;
+    const [primary, ...others] = cost.stacks;
+    if (primary) {
+      const scenarios: ScenarioName[] = ["happy", "preflightRejected", "compensated"];
+      const columns = scenarios.flatMap((scenario) => [
+        [`${scenarioNames[scenario]}, this design`, primary.paths[scenario].ours] as const,
+        [`${scenarioNames[scenario]}, seed shape`, primary.paths[scenario].seed] as const,
+      ]);
+      const line = (label: string, pick: (cost: PathCost) => string | number) => [
+        label,
+        ...columns.map(([, pathCost]) => pick(pathCost)),
+      ];
+      const money = (key: keyof CostLines) => (pathCost: PathCost) => dollars(pathCost.perMillion[key]);
+      out.push(
+        "### 7. Cost per million executions",
+        `${primary.stack} stack: ${primary.memoryMb.join("/")} MB, ${primary.architectures.join("/")} (from the synthesized stack); ` +
+          `AWS list prices, ${cost.region}, checked ${cost.pricesChecked} (bench/prices.json, with sources). Transitions are the ` +
+          `states each path entered when the rendered definition ran; Lambda duration uses ${cost.durationsSource}, ` +
+          `rounded up to 1 ms, x memory. ${cost.statusReadsPerExecution} status read per execution. The seed shape is the ` +
+          `seed's reference state machine (six Lambda tasks on its main line) run through the same interpreter, with the same ` +
+          `functions' measured work except three separate recorder writes (standard units, two more round trips) and three ` +
+          `GetItems per status read. Excluded: Lambda INIT, CloudWatch, X-Ray, storage, transfer, the gateway.`,
+        table(
+          ["per million executions", ...columns.map(([label]) => label)],
+          [
+            line("state transitions", (c) => c.transitions),
+            line("Lambda invocations", (c) => c.lambdaInvocations),
+            line("GB-seconds", (c) => c.gbSeconds),
+            line("DynamoDB RRU / WRU", (c) => `${c.readUnits} / ${c.writeUnits}`),
+            line("Step Functions", money("stepFunctions")),
+            line("Lambda requests", money("lambdaRequests")),
+            line("Lambda duration", money("lambdaDuration")),
+            line("DynamoDB reads", money("dynamodbReads")),
+            line("DynamoDB writes", money("dynamodbWrites")),
+            line("S3 PUT", money("s3")),
+            line("EventBridge", money("eventBridge")),
+            line("status read", money("statusReads")),
+            line("**total**", (c) => `**${dollars(c.perMillion.total)}**`),
+          ],
+        ),
+      );
+      for (const other of others) {
+        out.push(
+          `${other.stack} stack (${other.memoryMb.join("/")} MB, ${other.architectures.join("/")}), totals: ` +
+            scenarios
+              .map(
+                (scenario) =>
+                  `${scenarioNames[scenario]} ${dollars(other.paths[scenario].ours.perMillion.total)} ` +
+                  `(seed shape ${dollars(other.paths[scenario].seed.perMillion.total)})`,
+              )
+              .join(", ") +
+            ".",
+        );
+      }
+    }
+  }
+
+  out.push(
+    "### Budgets",
+    "`npm run bench -- --check` exits 1 when any is over; the test command checks the deterministic ones (sizes, round trips).",
+    table(
+      ["budget", "subject", "limit", "measured", ""],
+      checks.map((check) => [check.budget, check.subject, check.limit, check.actual, mark(check.ok)]),
+    ),
+  );
+  return `${out.join("\n\n")}\n`;
+}
