@@ -7,9 +7,22 @@ import { METRIC_NAMESPACE, METRIC_SERVICE } from "./metric-names.ts";
 
 export const logger = new Logger();
 export const tracer = new Tracer();
+
+/**
+ * Metrics' own warnings, as structured log lines. Most states emit no metric of their own, so the warning
+ * that an invocation published none is expected, and printing it cost every invocation a log line.
+ */
+const metricsWarnings = {
+  debug: (message: unknown) => logger.debug(String(message)),
+  info: (message: unknown) => logger.info(String(message)),
+  warn: (message: unknown) => {
+    if (!String(message).startsWith("No application metrics to publish")) logger.warn(String(message));
+  },
+  error: (message: unknown) => logger.error(String(message)),
+};
+
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRIC_NAMESPACE,
   serviceName: METRIC_SERVICE,
-  // Its own warnings (e.g. an invocation that emitted nothing) become structured, level-filtered log lines.
-  logger,
+  logger: metricsWarnings,
 });
