@@ -147,7 +147,16 @@ describe("logs", () => {
       })
       .filter((record): record is Record<string, unknown> => record !== undefined && "level" in record);
 
-  it("carry the intent, tenant and execution trace id on every line an execution writes", () => {
+  it("carry the intent, tenant and execution trace id on every line an execution writes", async () => {
+    // A duplicate approval is logged (at INFO) by StartExecution; so is a replayed recording.
+    const intent = await run({ action_type: "CREATE_INTERNAL_NOTE", parameters: { text: "logged" } });
+    await client.approve({
+      action_intent_id: intent.action_intent_id,
+      tenant_id: intent.tenant_id,
+      account_id: intent.account_id,
+    });
+    await engine.idle();
+
     const executionLines = lines().filter(
       (record) => record.function_name !== "status-api" && record.service !== "status-api",
     );
