@@ -4,40 +4,31 @@
 // Each function runs from its deployable bundle in its own worker, with the environment the stack gives it.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
 import { bundleFunction } from "../infra/bundle.ts";
 import { type EngineFunction, engineFunctions } from "../infra/catalog.ts";
-import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
+import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
 import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
 import { type AlarmEvaluation, evaluateAlarm } from "../infra/observability/evaluate.ts";
-import { readStackConfig } from "../infra/synth.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
 import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
 import type { ActionIntent } from "../schemas/records.ts";
-import { demoRegistry } from "./demo-data.ts";
-import { type DemoGateway, type DemoGatewayOptions, startDemoGateway } from "./demo-gateway/index.ts";
-import { startDynamoDbLocal } from "./dynamodb-local.ts";
-import { type LocalEventBus, startEventBus } from "./event-bus.ts";
+import type { DemoGateway, DemoGatewayOptions } from "./demo-gateway/index.ts";
+import type { LocalEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
 import { type FunctionWorkers, LambdaInvocationError, startFunctionWorkers } from "./function-workers.ts";
 import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
 import { createLocalSigningKey, saveSigningKey } from "./jwt.ts";
-import { startObjectStore } from "./object-store.ts";
 import { assertPortsFree, type PortChoice } from "./ports.ts";
-import { startSecretsManager } from "./secrets-manager.ts";
+import { LOCAL_REGION, localStackConfig, startLocalServices } from "./services.ts";
 import { createLocalStateMachine, type ExecutionReport, type LocalFunction, type Transition } from "./state-machine.ts";
-import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
+import type { TableNames } from "./tables.ts";
 import { ALARMS_FILE, createTelemetry, type Telemetry } from "./telemetry.ts";
 import { newSegmentId, newTraceId, startXRayDaemon } from "./xray-daemon.ts";
 
-export const LOCAL_REGION = "us-east-1";
 const LOCAL_ACCOUNT = "000000000000";
-/** s3rver accepts only its built-in account; every other local engine accepts any credentials. */
-const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
-const SECRET_ID = "engine-local/gateway-client-secret";
 
 export interface LocalEngineOptions {
   /** 0 (the default for each) binds any free port. */
@@ -93,31 +84,6 @@ export interface LocalEngine {
 
 const functionArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:engine-local-${id}`;
 
-/** The dev stack's configuration, pointed at the local engines. */
-function localConfig(
-  gateway: DemoGateway,
-  logLevel: EngineConfig["logLevel"],
-  globalKillSwitch: boolean,
-  extra: Record<string, string> = {},
-): EngineConfig {
-  const { project, config } = readStackConfig("dev");
-  const overrides: Record<string, string> = {
-    ...extra,
-    gatewayUrl: gateway.url,
-    gatewayTokenUrl: gateway.tokenUrl,
-    gatewayClientId: gateway.clientId,
-    gatewayClientSecretArn: SECRET_ID,
-    toolTimeoutMs: "5000",
-    logLevel,
-    globalKillSwitch: String(globalKillSwitch),
-  };
-  return parseEngineConfig(
-    { get: (key) => overrides[key] ?? config[`${project}:${key}`], getSecret: () => undefined },
-    "local",
-    "engine",
-  );
-}
-
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
   const ports: PortChoice = { api: 0, gateway: 0, events: 0, s3: 0, secrets: 0, dynamodb: 0, ...options.ports };
   await assertPortsFree(ports);
@@ -129,23 +95,22 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
   };
 
   try {
-    let dynamodbEndpoint = options.dynamodbEndpoint;
-    if (!dynamodbEndpoint) {
-      const dynamodb = await startDynamoDbLocal({ port: ports.dynamodb || undefined });
-      stoppers.push(dynamodb.stop);
-      dynamodbEndpoint = dynamodb.endpoint;
-    }
-    const [objectStore, secrets, bus, gateway] = await Promise.all([
-      startObjectStore({ bucket: "engine-local-artifacts", port: ports.s3 }),
-      startSecretsManager({ port: ports.secrets }),
-      startEventBus({ port: ports.events }),
-      startDemoGateway({ mode: "stateful", response: "sse", port: ports.gateway, ...options.gateway }),
-    ]);
-    stoppers.push(objectStore.stop, secrets.stop, bus.stop, gateway.stop);
-    secrets.putSecret(SECRET_ID, gateway.clientSecret);
+    const services = await startLocalServices({
+      namePrefix: "engine-local",
+      tablePrefix: options.tablePrefix,
+      dynamodbEndpoint: options.dynamodbEndpoint,
+      ports,
+      gateway: options.gateway,
+    });
+    stoppers.push(services.stop);
+    const { gateway, bus, tables, db } = services;
 
     const configFor = (globalKillSwitch: boolean) =>
-      localConfig(gateway, options.logLevel ?? "WARN", globalKillSwitch, options.configOverrides);
+      localStackConfig("dev", services, {
+        ...options.configOverrides,
+        logLevel: options.logLevel ?? "WARN",
+        globalKillSwitch: String(globalKillSwitch),
+      });
     let config = configFor(false);
     const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`;
     const telemetry = createTelemetry({
@@ -156,18 +121,9 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     const xray = await startXRayDaemon();
     stoppers.push(xray.stop);
     xray.onDocument(telemetry.traceDocument);
-    const tables = tableNamesFor(options.tablePrefix ?? "engine-local");
-    const busName = "engine-local";
-    const awsEnvironment = {
-      AWS_REGION: LOCAL_REGION,
-      ...LOCAL_CREDENTIALS,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-      AWS_ENDPOINT_URL_S3: objectStore.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      S3_FORCE_PATH_STYLE: "true",
+    const lambdaEnvironment = {
+      ...services.awsEnvironment,
       // Lambda sets these; Powertools and the X-Ray SDK read them to know they run in a function.
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
       LAMBDA_TASK_ROOT: resolve(stateDirectory, "bundles"),
       _HANDLER: "index.handler",
@@ -177,28 +133,10 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       TZ: "UTC",
     };
     const environmentOf = (fn: EngineFunction) => ({
-      ...awsEnvironment,
+      ...lambdaEnvironment,
       AWS_LAMBDA_FUNCTION_NAME: `engine-local-${fn.id}`,
-      ...environmentFor(fn, config, {
-        tables,
-        artifactsBucket: objectStore.bucket,
-        eventBusName: busName,
-        gatewaySecretId: SECRET_ID,
-      }),
+      ...environmentFor(fn, config, services.names),
     });
-
-    const client = new DynamoDBClient({
-      endpoint: dynamodbEndpoint,
-      region: LOCAL_REGION,
-      credentials: {
-        accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    stoppers.push(async () => client.destroy());
-    await createTables(client, tables);
-    const db = DynamoDBDocumentClient.from(client);
-    for (const item of demoRegistry) await db.send(new PutCommand({ TableName: tables.registry, Item: item }));
 
     const bundles = await Promise.all(
       engineFunctions.map(async (fn) => {
@@ -291,10 +229,10 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
 
     const endpoints: LocalEndpoints = {
       region: LOCAL_REGION,
-      dynamodb: { endpoint: dynamodbEndpoint, tables },
-      eventBridge: { endpoint: bus.endpoint, busName, ...config.trigger },
-      s3: { endpoint: objectStore.endpoint, bucket: objectStore.bucket },
-      secretsManager: { endpoint: secrets.endpoint },
+      dynamodb: { endpoint: services.dynamodbEndpoint, tables },
+      eventBridge: { endpoint: bus.endpoint, busName: services.names.eventBusName, ...config.trigger },
+      s3: { endpoint: services.s3Endpoint, bucket: services.names.artifactsBucket },
+      secretsManager: { endpoint: services.secretsManagerEndpoint },
       gateway: { url: gateway.url, tokenUrl: gateway.tokenUrl, admin: `${gateway.origin}/admin` },
       httpApi: {
         url: httpApi.url,
