@@ -5,14 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { budgetLimits } from "./budgets.ts";
-import { type LocalServices, startLocalServices } from "./function-host.ts";
+import { type BenchServices, startBenchServices } from "./function-host.ts";
 import { measureRoundTripsHosted, type RoundTripResult } from "./round-trips.ts";
 
 describe("round-trip budgets", () => {
-  let services: LocalServices;
+  let services: BenchServices;
   let result: RoundTripResult;
   beforeAll(async () => {
-    services = await startLocalServices({
+    services = await startBenchServices({
       dynamodbEndpoint: inject("dynamodbEndpoint"),
       tablePrefix: `bench-${randomUUID().slice(0, 8)}`,
     });

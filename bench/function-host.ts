@@ -1,35 +1,24 @@
 // The engine's functions in one process, from source, against the same local engines `npm start` uses
 // (DynamoDB Local, s3rver, the Secrets Manager stand-in, the PutEvents endpoint, the demo MCP gateway),
-// which may run in another process (startLocalServices there, hostFunctions here).
+// which may run in another process (startBenchServices there, hostFunctions here).
 // Each function reads its configuration from the environment the stack gives it (infra/functions/
 // environment.ts with the stack's parsed config, pointed at the local engines), so the handlers are
 // exactly the deployed pipelines, only not bundled. Measurements that must see inside a function (SDK
 // round trips, the pipeline against the bare business function) run here; those that must see the
 // deployable bundles run on the local engine (local/engine.ts).
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { type EngineFunctionId, engineFunctions } from "../infra/catalog.ts";
-import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
+import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
-import { readStackConfig } from "../infra/synth.ts";
-import { demoRegistry } from "../local/demo-data.ts";
-import { type DemoGateway, startDemoGateway } from "../local/demo-gateway/index.ts";
-import { startDynamoDbLocal } from "../local/dynamodb-local.ts";
-import { type LocalEventBus, startEventBus } from "../local/event-bus.ts";
+import type { DemoGateway } from "../local/demo-gateway/index.ts";
+import type { LocalEventBus } from "../local/event-bus.ts";
 import { lambdaContext } from "../local/lambda-context.ts";
-import { startObjectStore } from "../local/object-store.ts";
-import { startSecretsManager } from "../local/secrets-manager.ts";
-import { createTables, type TableNames, tableNamesFor } from "../local/tables.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localStackConfig, startLocalServices } from "../local/services.ts";
+import type { TableNames } from "../local/tables.ts";
 
-const REGION = "us-east-1";
-/** s3rver accepts only its built-in account; the other local engines accept any credentials. */
-const CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
-const SECRET_ID = "engine-bench/gateway-client-secret";
-const BUCKET = "engine-bench-artifacts";
-const BUS = "engine-bench";
-
-export interface LocalServicesOptions {
+export interface BenchServicesOptions {
   /** An existing DynamoDB endpoint; DynamoDB Local is started when absent. */
   dynamodbEndpoint?: string;
   tablePrefix: string;
@@ -46,7 +35,7 @@ export interface ServicesDescriptor {
   endpoints: { dynamodb: string; s3: string; eventBridge: string; secretsManager: string; gateway: string };
 }
 
-export interface LocalServices {
+export interface BenchServices {
   descriptor: ServicesDescriptor;
   config: EngineConfig;
   gateway: DemoGateway;
@@ -54,93 +43,37 @@ export interface LocalServices {
   stop(): Promise<void>;
 }
 
-/** The stack's configuration, its gateway pointed at the demo gateway (as local/engine.ts does for dev). */
-export function localStackConfig(stack: "dev" | "prod", gateway: DemoGateway): EngineConfig {
-  const { project, config } = readStackConfig(stack);
-  const overrides: Record<string, string> = {
-    gatewayUrl: gateway.url,
-    gatewayTokenUrl: gateway.tokenUrl,
-    gatewayClientId: gateway.clientId,
-    gatewayClientSecretArn: SECRET_ID,
-    toolTimeoutMs: "5000",
-    globalKillSwitch: "false",
+/** Starts the local engines (local/services.ts) and describes them for a host process. Touches no process.env. */
+export async function startBenchServices(options: BenchServicesOptions): Promise<BenchServices> {
+  const services = await startLocalServices({
+    namePrefix: "engine-bench",
+    tablePrefix: options.tablePrefix,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+  });
+  const config = localStackConfig(options.stack ?? "prod", services);
+  const environment: Record<string, string> = {
+    ...services.awsEnvironment,
+    ...Object.assign({}, ...engineFunctions.map((fn) => environmentFor(fn, config, services.names))),
+    POWERTOOLS_SERVICE_NAME: "engine-bench",
   };
-  return parseEngineConfig(
-    { get: (key) => overrides[key] ?? config[`${project}:${key}`], getSecret: () => undefined },
-    stack,
-    project,
-  );
-}
-
-/** Starts the local engines, creates the tables and seeds the demo registry. Touches no process.env. */
-export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
-  const stoppers: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) await stop();
-  };
-  try {
-    let dynamodbEndpoint = options.dynamodbEndpoint;
-    if (!dynamodbEndpoint) {
-      const dynamodb = await startDynamoDbLocal();
-      stoppers.push(dynamodb.stop);
-      dynamodbEndpoint = dynamodb.endpoint;
-    }
-    const [objectStore, secrets, bus, gateway] = await Promise.all([
-      startObjectStore({ bucket: BUCKET }),
-      startSecretsManager(),
-      startEventBus(),
-      startDemoGateway({ mode: "stateful", response: "sse" }),
-    ]);
-    stoppers.push(objectStore.stop, secrets.stop, bus.stop, gateway.stop);
-    secrets.putSecret(SECRET_ID, gateway.clientSecret);
-
-    const tables = tableNamesFor(options.tablePrefix);
-    const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: REGION, credentials: CREDENTIALS });
-    try {
-      await createTables(client, tables);
-      const db = DynamoDBDocumentClient.from(client);
-      for (const item of demoRegistry) await db.send(new PutCommand({ TableName: tables.registry, Item: item }));
-    } finally {
-      client.destroy();
-    }
-
-    const config = localStackConfig(options.stack ?? "prod", gateway);
-    const names = { tables, artifactsBucket: BUCKET, eventBusName: BUS, gatewaySecretId: SECRET_ID };
-    const environment: Record<string, string> = {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-      AWS_ENDPOINT_URL_S3: objectStore.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      S3_FORCE_PATH_STYLE: "true",
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      ...Object.assign({}, ...engineFunctions.map((fn) => environmentFor(fn, config, names))),
-      POWERTOOLS_SERVICE_NAME: "engine-bench",
-    };
-    return {
-      descriptor: {
-        environment,
-        tables,
-        tenantClaim: config.api.tenantClaim,
-        endpoints: {
-          dynamodb: dynamodbEndpoint,
-          s3: objectStore.endpoint,
-          eventBridge: bus.endpoint,
-          secretsManager: secrets.endpoint,
-          gateway: gateway.origin,
-        },
+  return {
+    descriptor: {
+      environment,
+      tables: services.tables,
+      tenantClaim: config.api.tenantClaim,
+      endpoints: {
+        dynamodb: services.dynamodbEndpoint,
+        s3: services.s3Endpoint,
+        eventBridge: services.bus.endpoint,
+        secretsManager: services.secretsManagerEndpoint,
+        gateway: services.gateway.origin,
       },
-      config,
-      gateway,
-      bus,
-      stop: stopAll,
-    };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+    },
+    config,
+    gateway: services.gateway,
+    bus: services.bus,
+    stop: services.stop,
+  };
 }
 
 /** This process as the functions' host: their environment set, a plain client for seeding. */
@@ -158,8 +91,8 @@ export function hostFunctions(services: ServicesDescriptor): FunctionHost {
   Object.assign(process.env, services.environment);
   const client = new DynamoDBClient({
     endpoint: services.endpoints.dynamodb,
-    region: REGION,
-    credentials: CREDENTIALS,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
   });
   return {
     services,

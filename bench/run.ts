@@ -22,7 +22,7 @@ import { runInChild } from "./child-process.ts";
 import { measureColdImport } from "./cold-import.ts";
 import { computeCosts } from "./cost.ts";
 import { createExecutionTracker, LOAD_ACCOUNT, LOAD_TENANT, measureEndToEnd, warmUpEngine } from "./end-to-end.ts";
-import { startLocalServices } from "./function-host.ts";
+import { startBenchServices } from "./function-host.ts";
 import { machineInfo } from "./machine.ts";
 import { renderMarkdown } from "./report.ts";
 import { type BenchPart, type BenchResults, benchParts } from "./results.ts";
@@ -95,7 +95,7 @@ try {
   }
 
   if ((parts.has("round-trips") || parts.has("cost") || parts.has("warm-overhead")) && dynamodb) {
-    const services = await startLocalServices({ dynamodbEndpoint: dynamodb.endpoint, tablePrefix: "bench-inproc" });
+    const services = await startBenchServices({ dynamodbEndpoint: dynamodb.endpoint, tablePrefix: "bench-inproc" });
     try {
       if (parts.has("round-trips") || parts.has("cost")) {
         results.roundTrips = await runInChild<RoundTripResult>(
