@@ -3,7 +3,6 @@
 // a retried compensation cannot undo anything twice. A compensation that fails is reported, not thrown:
 // the outcome must still be recorded. Only transient failures are thrown, for the state machine to retry.
 import { createHash } from "node:crypto";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { correlate } from "#kernel/correlation.ts";
 import { EngineError, type PermanentError, TransientError } from "#kernel/errors.ts";
 import { connectGateway, readGatewayConfig } from "#kernel/mcp/gateway.ts";
@@ -11,7 +10,7 @@ import type { McpClient } from "#kernel/mcp/mcp-client.ts";
 import { type ExternalObjectRef, readToolOutcome } from "#kernel/mcp/tool-response.ts";
 import { Metric } from "#kernel/metric-names.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
-import { logger, metrics } from "#kernel/powertools.ts";
+import { logger, publishDimensioned } from "#kernel/powertools.ts";
 import type { CompensationInput, CompensationOutput } from "#schemas/states.ts";
 import {
   CompensationInput as validateInput,
@@ -84,9 +83,7 @@ export const handler = statePipeline<CompensationInput, CompensationOutput>(
   { input: validateInput, output: validateOutput },
   async (input) => {
     const output = await compensate(input, gateway);
-    const counted = metrics.singleMetric();
-    counted.addDimension(Metric.CompensationRun.dimension, output.compensation_status);
-    counted.addMetric(Metric.CompensationRun.name, MetricUnit.Count, 1);
+    publishDimensioned(Metric.CompensationRun, output.compensation_status, 1);
     if (output.compensation_status === "FAILED") logger.warn("compensation failed", { reason: output.reason });
     return output;
   },

@@ -11,7 +11,7 @@ import type { RecordingConfig } from "./config.ts";
 import { SIGNAL_TTL_DAYS } from "./data-layout.ts";
 import { TransientError } from "./errors.ts";
 import { Metric } from "./metric-names.ts";
-import { logger, metrics } from "./powertools.ts";
+import { logger, metrics, publishDimensioned } from "./powertools.ts";
 import { writeOutcome } from "./repositories/outcomes.ts";
 
 export type TerminalRecord = ExecutionRecord & { status: "SUCCEEDED" | "FAILED"; completed_at: string };
@@ -99,9 +99,7 @@ function countOutcome(record: TerminalRecord): void {
     metrics.addMetric(Metric.ExecutionSucceeded.name, MetricUnit.Count, 1);
   } else {
     metrics.addMetric(Metric.ExecutionFailed.name, MetricUnit.Count, 1);
-    const byClass = metrics.singleMetric();
-    byClass.addDimension(Metric.ExecutionFailedByClass.dimension, record.error_class ?? "UNKNOWN");
-    byClass.addMetric(Metric.ExecutionFailedByClass.name, MetricUnit.Count, 1);
+    publishDimensioned(Metric.ExecutionFailedByClass, record.error_class ?? "UNKNOWN", 1);
   }
   const durationMs = Date.parse(record.completed_at) - Date.parse(record.started_at);
   metrics.addMetric(Metric.ExecutionDuration.name, MetricUnit.Milliseconds, Math.max(0, durationMs));

@@ -1,9 +1,9 @@
 // Logger, Tracer and Metrics, created once per container. Service name, log level and namespace come from
 // the standard POWERTOOLS_* variables each function's configuration sets.
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
-import { METRIC_NAMESPACE, METRIC_SERVICE } from "./metric-names.ts";
+import { METRIC_NAMESPACE, METRIC_SERVICE, type MetricSpec } from "./metric-names.ts";
 
 export const logger = new Logger();
 export const tracer = new Tracer();
@@ -26,3 +26,21 @@ export const metrics = new Metrics({
   serviceName: METRIC_SERVICE,
   logger: metricsWarnings,
 });
+
+const dimensioned = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRIC_NAMESPACE,
+  serviceName: METRIC_SERVICE,
+  logger: metricsWarnings,
+});
+
+type DimensionedMetric = Extract<MetricSpec, { dimension: string }>;
+
+/**
+ * One datapoint with a dimension of its own (error class, tool name), published at once. One instance is
+ * reused: `metrics.singleMetric()` builds a new Metrics on every call, a measurable cost per invocation.
+ */
+export function publishDimensioned(metric: DimensionedMetric, dimensionValue: string, value: number): void {
+  dimensioned.addDimension(metric.dimension, dimensionValue);
+  dimensioned.addMetric(metric.name, MetricUnit[metric.unit], value);
+  dimensioned.publishStoredMetrics();
+}

@@ -2,7 +2,6 @@
 // name for the state machine (TransientError is retried there, never here); a tool that ran and
 // reported failure is a result, recorded like a success.
 
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { s3Client } from "#kernel/clients/s3.ts";
 import { requireEnv } from "#kernel/config.ts";
@@ -12,7 +11,7 @@ import { MalformedReplyError, type McpClient, type McpReply } from "#kernel/mcp/
 import { readToolOutcome, type ToolOutcome } from "#kernel/mcp/tool-response.ts";
 import { Metric } from "#kernel/metric-names.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
-import { metrics } from "#kernel/powertools.ts";
+import { publishDimensioned } from "#kernel/powertools.ts";
 import type { InvokerInput, ToolResult } from "#schemas/states.ts";
 import { InvokerInput as validateInput, ToolResult as validateOutput } from "#schemas/validators.generated.js";
 import { artifactKey, storeRawResponse } from "./artifacts.ts";
@@ -32,15 +31,9 @@ const deps: InvokerDeps = {
   artifactsBucket: requireEnv("ARTIFACTS_BUCKET"),
 };
 
-function countToolMetric(metric: typeof Metric.ToolLatency | typeof Metric.ToolErrors, value: string, amount: number) {
-  const single = metrics.singleMetric();
-  single.addDimension(metric.dimension, value);
-  single.addMetric(metric.name, metric === Metric.ToolLatency ? MetricUnit.Milliseconds : MetricUnit.Count, amount);
-}
-
 /** Counts a failed call by class and, where the reply was kept, says where, then lets it go on to the state machine. */
 function toolFailure(error: unknown, evidenceRef?: string): unknown {
-  countToolMetric(Metric.ToolErrors, error instanceof EngineError ? error.errorClass : "UNKNOWN", 1);
+  publishDimensioned(Metric.ToolErrors, error instanceof EngineError ? error.errorClass : "UNKNOWN", 1);
   if (evidenceRef && error instanceof Error) error.message = `${error.message}; raw reply kept at ${evidenceRef}`;
   return error;
 }
@@ -69,7 +62,7 @@ export async function invokeTool(
     throw toolFailure(error, evidence);
   }
   const durationMs = Math.round(performance.now() - started);
-  countToolMetric(Metric.ToolLatency, input.tool_name, durationMs);
+  publishDimensioned(Metric.ToolLatency, input.tool_name, durationMs);
 
   const rawResponseRef = await storeRawResponse(s3, artifactsBucket, key, reply);
   let outcome: ToolOutcome;
@@ -78,7 +71,7 @@ export async function invokeTool(
   } catch (error) {
     throw toolFailure(error, rawResponseRef);
   }
-  if (!outcome.success) countToolMetric(Metric.ToolErrors, outcome.error_class ?? "UNKNOWN", 1);
+  if (!outcome.success) publishDimensioned(Metric.ToolErrors, outcome.error_class ?? "UNKNOWN", 1);
   return { ...outcome, tool_run_ref: toolRunRef, raw_response_ref: rawResponseRef, duration_ms: durationMs };
 }
 
