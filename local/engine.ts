@@ -82,6 +82,8 @@ export interface LocalEngine {
   stop(): Promise<void>;
 }
 
+/** The status API's id in AWS/ApiGateway's dimensions, as the alarms read them. */
+const LOCAL_API_ID = "engine-local";
 const functionArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:engine-local-${id}`;
 
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
@@ -199,10 +201,19 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       corsAllowedOrigins: config.api.corsAllowedOrigins,
       signingKey,
       // API requests are traced but not sampled: only executions are recorded.
-      invoke: (event) =>
-        workers.invoke("status-api", event, {
-          traceHeader: `Root=${newTraceId()};Parent=${newSegmentId()};Sampled=0`,
-        }) as never,
+      invoke: async (event) => {
+        const started = Date.now();
+        let statusCode = 500;
+        try {
+          const result = (await workers.invoke("status-api", event, {
+            traceHeader: `Root=${newTraceId()};Parent=${newSegmentId()};Sampled=0`,
+          })) as { statusCode?: number };
+          statusCode = result.statusCode ?? 200;
+          return result as never;
+        } finally {
+          telemetry.apiResponse(LOCAL_API_ID, statusCode, Date.now() - started);
+        }
+      },
     });
     stoppers.push(httpApi.stop);
 
@@ -251,7 +262,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         functionNames: Object.fromEntries(engineFunctions.map((fn) => [fn.id, `engine-local-${fn.id}`])),
         // The local bus delivers synchronously: there is no dead-letter queue to watch.
         deadLetterQueueNames: {},
-        httpApi: { apiId: "engine-local", stage: "$default" },
+        httpApi: { apiId: LOCAL_API_ID, stage: "$default" },
       });
     writeFileSync(join(stateDirectory, ALARMS_FILE), `${JSON.stringify(alarmsFor(config), null, 2)}\n`);
     const endpointsFile = join(stateDirectory, "endpoints.json");

@@ -147,6 +147,23 @@ export function createTelemetry(options: {
         },
       };
     },
+    /** A response of the status function through the HTTP API, as AWS/ApiGateway counts it. */
+    apiResponse(apiId: string, statusCode: number, latencyMs: number) {
+      const dimensions = { ApiId: apiId, Stage: "$default" };
+      const timestamp = Date.now();
+      addDatapoints([
+        { namespace: "AWS/ApiGateway", metricName: "Count", dimensions, timestamp, value: 1 },
+        {
+          namespace: "AWS/ApiGateway",
+          metricName: "4xx",
+          dimensions,
+          timestamp,
+          value: statusCode >= 400 && statusCode < 500 ? 1 : 0,
+        },
+        { namespace: "AWS/ApiGateway", metricName: "5xx", dimensions, timestamp, value: statusCode >= 500 ? 1 : 0 },
+        { namespace: "AWS/ApiGateway", metricName: "Latency", dimensions, timestamp, value: latencyMs },
+      ]);
+    },
     /** Closes the execution's state machine segment and records AWS/States' metrics. */
     executionEnded(report: ExecutionReport) {
       const trace = traceOf(report.executionArn, report.input);

@@ -73,6 +73,19 @@ describe("alarms over the metrics the functions emit", () => {
     expect(stateOf("failed-executions")).toBe("ALARM");
   });
 
+  it("counts the status API's answers the way API Gateway does, for the 5xx alarm", async () => {
+    const intent = await run({ action_type: "CREATE_INTERNAL_NOTE", parameters: { text: "read" } });
+
+    const answer = await client.status(intent);
+
+    expect(answer.httpStatus).toBe(200);
+    const counted = engine.telemetry.datapoints.filter(
+      (point) => point.namespace === "AWS/ApiGateway" && point.metricName === "Count",
+    );
+    expect(counted.length).toBeGreaterThan(0);
+    expect(engine.evaluateAlarms().find((alarm) => alarm.id === "api-5xx")?.reason).toMatch(/values: 0\)/);
+  });
+
   it("raises the throttle alarm when the gateway throttles a tool", async () => {
     expect(stateOf("throttles")).toBe("OK");
 
