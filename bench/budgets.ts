@@ -1,4 +1,4 @@
-// The budgets of issue 7, as a pure function of a run's results: each budget the results can speak to,
+// The benchmark's budgets, as a pure function of a run's results: each budget the results can speak to,
 // with its limit, what was measured and whether it holds. Parts that did not run are not judged.
 import type { BenchResults } from "./results.ts";
 
