@@ -1,8 +1,10 @@
 // Bundles one function into a single minified ESM file, at program run, so `pulumi up` alone deploys
 // current code. The contract validators are generated into the bundle here too: nothing to build first.
+import { readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { type BuildOptions, build, type Plugin } from "esbuild";
 import { generateValidatorModule } from "../scripts/generate-validators.ts";
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -35,6 +37,82 @@ const environmentCredentials: Plugin = {
       contents: 'export { fromEnv as defaultProvider } from "@aws-sdk/credential-provider-env";',
       loader: "js",
       resolveDir: repositoryRoot,
+    }));
+  },
+};
+
+/**
+ * The SDK clients describe every operation's shapes in one schema module, whose object keys are computed
+ * from string constants (`{ [_hH]: _xaa }`). esbuild cannot prove such a key free of side effects, so it
+ * keeps every shape of every operation: 66 KB of S3 for one PutObject. Writing each key as the literal
+ * its constant holds changes nothing at run time and lets esbuild drop the shapes no call reaches.
+ */
+const literalSchemaKeys: Plugin = {
+  name: "literal-schema-keys",
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, "utf8");
+        const constants = new Map<string, string>();
+        for (const [, name, literal] of source.matchAll(/^const (\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) {
+          if (name && literal) constants.set(name, literal);
+        }
+        return {
+          contents: source.replace(/\[(\w+)\]:/g, (key, name: string) => {
+            const literal = constants.get(name);
+            return literal ? `${literal}:` : key;
+          }),
+          loader: "js",
+        };
+      },
+    );
+  },
+};
+
+/**
+ * Two parts of the X-Ray SDK (under the Powertools tracer) never run in Lambda, yet load with it:
+ * the AWS SDK v2 patcher, which brings a copy of semver (the functions use SDK v3, captured with
+ * `captureAWSv3Client`), and the centralized sampler with its rule pollers, which the SDK swaps for the
+ * local sampler as it initializes in Lambda. Together about 30 KB of every bundle.
+ */
+const xrayForLambda: Plugin = {
+  name: "x-ray-for-lambda",
+  setup(build) {
+    const lib = /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]/.source;
+    build.onLoad({ filter: new RegExp(`${lib}patchers[\\\\/]aws_p\\.js$`) }, () => ({
+      contents: [
+        "function sdkV2Absent() {",
+        '  throw new Error("this bundle leaves out the X-Ray patcher for AWS SDK v2; capture v3 clients with captureAWSv3Client");',
+        "}",
+        "module.exports = { captureAWS: sdkV2Absent, captureAWSClient: sdkV2Absent };",
+      ].join("\n"),
+      loader: "js",
+    }));
+    build.onLoad({ filter: new RegExp(`${lib}middleware[\\\\/]sampling[\\\\/]default_sampler\\.js$`) }, ({ path }) => ({
+      contents: 'module.exports = require("./local_sampler");',
+      loader: "js",
+      resolveDir: dirname(path),
+    }));
+  },
+};
+
+/**
+ * The SDK loads event-stream support with a dynamic `import()`, so that clients which never stream do
+ * not pay for it; a single-file bundle would inline it whole (15 KB). No function calls a streaming
+ * operation, so that import resolves to a module that says so if one ever does. The static import of
+ * the config resolver, which every client makes, still resolves to the real module.
+ */
+const noEventStreams: Plugin = {
+  name: "no-event-streams",
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, ({ kind }) =>
+      kind === "dynamic-import" ? { path: "event-streams", namespace: "absent" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "absent" }, () => ({
+      contents:
+        'throw new Error("this bundle leaves out AWS SDK event-stream support: no function calls a streaming operation");',
+      loader: "js",
     }));
   },
 };
@@ -81,8 +159,9 @@ export function bundleFunction(entry: string): Promise<FunctionBundle> {
   return bundle;
 }
 
-async function buildBundle(entry: string): Promise<FunctionBundle> {
-  const result = await build({
+/** The build of one function's bundle; exported so tools can add a source map or a metafile to it. */
+export function bundleOptions(entry: string): BuildOptions {
+  return {
     absWorkingDir: repositoryRoot,
     entryPoints: [entry],
     bundle: true,
@@ -95,10 +174,20 @@ async function buildBundle(entry: string): Promise<FunctionBundle> {
     // ESM bundles still meet CommonJS inside dependencies (the X-Ray SDK under the tracer requires "util").
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     legalComments: "none",
-    plugins: [generatedValidators, environmentCredentials, builtinsThroughRequire],
-    write: false,
+    plugins: [
+      generatedValidators,
+      environmentCredentials,
+      literalSchemaKeys,
+      xrayForLambda,
+      noEventStreams,
+      builtinsThroughRequire,
+    ],
     logLevel: "silent",
-  });
+  };
+}
+
+async function buildBundle(entry: string): Promise<FunctionBundle> {
+  const result = await build({ ...bundleOptions(entry), write: false });
   const [output] = result.outputFiles;
   if (!output) throw new Error(`esbuild produced no output for ${entry}`);
   return { code: output.text, bytes: output.contents.byteLength };
