@@ -1,12 +1,26 @@
-// The round-trip budgets of `npm run bench`, checked by the test command: calls counted on the functions'
-// own clients while the rendered state machine runs them. Timings are reported by the benchmark, never
-// asserted here. Bundle sizes are checked by `npm run bench -- --check` only: six bundles are over the
-// 400 KB budget today (README, Benchmark), and a test that is red by design would hide every other result.
+// The deterministic budgets of `npm run bench`, checked by the test command: each function's bundle size,
+// built exactly as a deploy builds it, and the round trips counted on the functions' own clients while
+// the rendered state machine runs them. Timings are reported by the benchmark, never asserted here.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { budgetLimits } from "./budgets.ts";
+import { engineFunctions } from "../infra/catalog.ts";
+import { budgetLimits, KB } from "./budgets.ts";
+import { buildBundles } from "./bundles.ts";
 import { type BenchServices, startBenchServices } from "./function-host.ts";
 import { measureRoundTripsHosted, type RoundTripResult } from "./round-trips.ts";
+
+describe("bundle size budget", () => {
+  it(`keeps every function's minified bundle within ${budgetLimits.bundleBytes / KB} KB`, async () => {
+    const bundles = await buildBundles();
+
+    expect(bundles.map((bundle) => bundle.id)).toEqual(engineFunctions.map((fn) => fn.id));
+    for (const bundle of bundles) {
+      expect(bundle.bytes, `${bundle.id}: ${(bundle.bytes / KB).toFixed(1)} KB`).toBeLessThanOrEqual(
+        budgetLimits.bundleBytes,
+      );
+    }
+  }, 60_000);
+});
 
 describe("round-trip budgets", () => {
   let services: BenchServices;

@@ -2,12 +2,14 @@
 // (functions/kernel/clients/*.ts) records every attempt each client sends, with the DynamoDB capacity the
 // service reports (ReturnConsumedCapacity is switched on for the count). Independently, Node's
 // diagnostics channels see every HTTP request leaving the process (node:http for the AWS SDK, undici for
-// fetch, which the MCP client and OAuth use through ky), so a client the middleware does not know about
-// cannot hide a round trip: the two counts are compared per service.
+// fetch, which the MCP client and OAuth use through ky, and the S3 PUT through aws4fetch), so a client
+// the middleware does not know about cannot hide a round trip: the two counts are compared per service.
+// S3 and Secrets Manager have no SDK client of the functions' own to count on, so they are counted on the wire.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 
-export type AwsService = "DynamoDB" | "S3" | "EventBridge";
-export type WireTarget = AwsService | "SecretsManager" | "Gateway" | "other";
+/** The services the functions call through SDK clients, which the middleware counts. */
+export type AwsService = "DynamoDB" | "EventBridge";
+export type WireTarget = AwsService | "S3" | "SecretsManager" | "Gateway" | "other";
 
 export interface SdkCall {
   service: AwsService;
@@ -196,6 +198,7 @@ interface HttpClientRequest {
 
 export interface RoundTrips {
   DynamoDB: number;
+  /** PutObject over signed fetch (wire count). */
   S3: number;
   EventBridge: number;
   /** Requests to the MCP gateway and its token endpoint (fetch). */
@@ -210,22 +213,26 @@ export interface RoundTrips {
 
 export function roundTripsOf(calls: { sdk: readonly SdkCall[]; wire: readonly WireCall[] }): RoundTrips {
   const of = (service: AwsService) => calls.sdk.filter((call) => call.service === service);
+  const s3 = calls.wire.filter((call) => call.target === "S3");
   return {
     DynamoDB: of("DynamoDB").length,
-    S3: of("S3").length,
+    S3: s3.length,
     EventBridge: of("EventBridge").length,
     HTTP: calls.wire.filter((call) => call.target === "Gateway").length,
     SecretsManager: calls.wire.filter((call) => call.target === "SecretsManager").length,
     dynamoWrites: of("DynamoDB").filter((call) => dynamoWriteOperations.has(call.operation)).length,
     readUnits: calls.sdk.reduce((sum, call) => sum + call.readUnits, 0),
     writeUnits: calls.sdk.reduce((sum, call) => sum + call.writeUnits, 0),
-    operations: calls.sdk.map((call) => `${call.service}.${call.operation}`),
+    operations: [
+      ...calls.sdk.map((call) => `${call.service}.${call.operation}`),
+      ...s3.map((call) => (call.method === "PUT" ? "S3.PutObject" : `S3.${call.method}`)),
+    ],
   };
 }
 
 /** Where the middleware count and the wire count disagree, per AWS service; empty when they agree. */
 export function wireMismatches(calls: { sdk: readonly SdkCall[]; wire: readonly WireCall[] }): string[] {
-  return (["DynamoDB", "S3", "EventBridge"] as const).flatMap((service) => {
+  return (["DynamoDB", "EventBridge"] as const).flatMap((service) => {
     const counted = calls.sdk.filter((call) => call.service === service).length;
     const seen = calls.wire.filter((call) => call.target === service).length;
     return counted === seen ? [] : [`${service}: ${counted} counted by the SDK middleware, ${seen} on the wire`];

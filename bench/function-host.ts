@@ -121,7 +121,7 @@ export async function loadEngineFunctions() {
     failureRecorder,
     statusApi,
     dynamodb,
-    s3,
+    objectStore,
     eventBridge,
     gateway,
     recordingConfig,
@@ -135,7 +135,7 @@ export async function loadEngineFunctions() {
     import("../functions/execution-failure-recorder/handler.ts"),
     import("../functions/status-api/handler.ts"),
     import("../functions/kernel/clients/dynamodb.ts"),
-    import("../functions/kernel/clients/s3.ts"),
+    import("../functions/kernel/clients/object-store.ts"),
     import("../functions/kernel/clients/eventbridge.ts"),
     import("../functions/kernel/mcp/gateway.ts"),
     import("../functions/kernel/config.ts"),
@@ -167,9 +167,10 @@ export async function loadEngineFunctions() {
     /** The module-level SDK clients every handler shares in a container. */
     clients: {
       DynamoDB: dynamodb.documentClient,
-      S3: s3.s3Client,
       EventBridge: eventBridge.eventBridgeClient,
     },
+    /** The artifacts store: S3 over signed fetch, counted on the wire. */
+    objectStore: objectStore.objectStore,
     connectGateway: gateway.connectGateway,
     readGatewayConfig: gateway.readGatewayConfig,
     readRecordingConfig: recordingConfig.readRecordingConfig,

@@ -5,7 +5,7 @@
 // the SDK do (serialize, sign, parse, validate, log) still runs, only the wait for the network is gone.
 //
 // AWS SDK clients: the client's own request handler (NodeHttpHandler) is wrapped. Fetch (the MCP client
-// and OAuth, through ky): globalThis.fetch is wrapped; JSON-RPC replies get the request's id, as the
+// and OAuth, through ky; the S3 PUT, through aws4fetch): globalThis.fetch is wrapped; JSON-RPC replies get the request's id, as the
 // client checks it.
 import { Readable } from "node:stream";
 

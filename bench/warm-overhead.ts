@@ -126,7 +126,7 @@ function firstInput(runs: ExecutionRun[], id: EngineFunctionId): unknown {
 }
 
 function casesFor(functions: EngineFunctions, runs: Record<ScenarioName, ExecutionRun>, statusEvent: unknown): Case[] {
-  const { business, handlers, clients } = functions;
+  const { business, handlers, clients, objectStore } = functions;
   const all = Object.values(runs);
   // One context per function, made before timing (the runtime makes it before the handler runs), with a
   // deadline far enough away for the whole measurement: Middy arms a timeout from it on every call.
@@ -166,7 +166,7 @@ function casesFor(functions: EngineFunctions, runs: Record<ScenarioName, Executi
     withInput(
       "tool-invoker",
       "tools/call (gateway replays the key) + raw reply to S3",
-      (input) => business.invokeTool(input, { gateway: invokerGateway, s3: clients.S3, artifactsBucket }),
+      (input) => business.invokeTool(input, { gateway: invokerGateway, artifacts: objectStore, artifactsBucket }),
       firstInput([runs.happy], "tool-invoker"),
     ),
     withInput("compensation", "undo one object (gateway replays the key)", (input) =>

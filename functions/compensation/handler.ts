@@ -49,7 +49,15 @@ async function undo(
   }
 }
 
+/** Undoes what the plan covers, and reports the run: a CompensationRun datapoint, a warning when it failed. */
 export async function compensate(input: CompensationInput, client: McpClient): Promise<CompensationOutput> {
+  const output = await undoWrites(input, client);
+  publishDimensioned(Metric.CompensationRun, output.compensation_status, 1);
+  if (output.compensation_status === "FAILED") logger.warn("compensation failed", { reason: output.reason });
+  return output;
+}
+
+async function undoWrites(input: CompensationInput, client: McpClient): Promise<CompensationOutput> {
   if (input.plan.tool_name) correlate({ tool_name: input.plan.tool_name });
   const written = input.tool_result.external_object_refs;
   if (input.plan.strategy === "NONE") return { compensation_status: "NONE", compensated_refs: [] };
@@ -81,10 +89,5 @@ export async function compensate(input: CompensationInput, client: McpClient): P
 
 export const handler = statePipeline<CompensationInput, CompensationOutput>(
   { input: validateInput, output: validateOutput },
-  async (input) => {
-    const output = await compensate(input, gateway);
-    publishDimensioned(Metric.CompensationRun, output.compensation_status, 1);
-    if (output.compensation_status === "FAILED") logger.warn("compensation failed", { reason: output.reason });
-    return output;
-  },
+  (input) => compensate(input, gateway),
 );

@@ -1,5 +1,5 @@
 // Raw tool responses go to the artifacts bucket; state payloads carry only the s3:// reference.
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { ObjectStore } from "#kernel/clients/object-store.ts";
 
 export interface RawResponse {
   rawBody: string;
@@ -12,18 +12,16 @@ export function artifactKey(tenantId: string, actionIntentId: string, toolRunRef
 }
 
 export async function storeRawResponse(
-  s3: S3Client,
+  store: ObjectStore,
   bucket: string,
   key: string,
   response: RawResponse,
 ): Promise<string> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: response.rawBody,
-      ContentType: response.contentType || "application/octet-stream",
-    }),
-  );
+  await store.put({
+    bucket,
+    key,
+    body: response.rawBody,
+    contentType: response.contentType || "application/octet-stream",
+  });
   return `s3://${bucket}/${key}`;
 }

@@ -2,8 +2,7 @@
 // name for the state machine (TransientError is retried there, never here); a tool that ran and
 // reported failure is a result, recorded like a success.
 
-import type { S3Client } from "@aws-sdk/client-s3";
-import { s3Client } from "#kernel/clients/s3.ts";
+import { type ObjectStore, objectStore } from "#kernel/clients/object-store.ts";
 import { requireEnv } from "#kernel/config.ts";
 import { EngineError, ValidationError } from "#kernel/errors.ts";
 import { connectGateway, readGatewayConfig } from "#kernel/mcp/gateway.ts";
@@ -21,13 +20,13 @@ export const MAX_TOOL_ARGUMENTS_BYTES = 200 * 1024;
 
 export interface InvokerDeps {
   gateway: McpClient;
-  s3: S3Client;
+  artifacts: ObjectStore;
   artifactsBucket: string;
 }
 
 const deps: InvokerDeps = {
   gateway: connectGateway(readGatewayConfig(), "tool-invoker"),
-  s3: s3Client,
+  artifacts: objectStore,
   artifactsBucket: requireEnv("ARTIFACTS_BUCKET"),
 };
 
@@ -40,7 +39,7 @@ function toolFailure(error: unknown, evidenceRef?: string): unknown {
 
 export async function invokeTool(
   input: InvokerInput,
-  { gateway, s3, artifactsBucket }: InvokerDeps,
+  { gateway, artifacts, artifactsBucket }: InvokerDeps,
 ): Promise<ToolResult> {
   const size = Buffer.byteLength(JSON.stringify(input.tool_arguments));
   if (size > MAX_TOOL_ARGUMENTS_BYTES) {
@@ -58,13 +57,13 @@ export async function invokeTool(
   } catch (error) {
     // A reply that could not be read is exactly what an operator needs to see: keep it.
     const evidence =
-      error instanceof MalformedReplyError ? await storeRawResponse(s3, artifactsBucket, key, error) : undefined;
+      error instanceof MalformedReplyError ? await storeRawResponse(artifacts, artifactsBucket, key, error) : undefined;
     throw toolFailure(error, evidence);
   }
   const durationMs = Math.round(performance.now() - started);
   publishDimensioned(Metric.ToolLatency, input.tool_name, durationMs);
 
-  const rawResponseRef = await storeRawResponse(s3, artifactsBucket, key, reply);
+  const rawResponseRef = await storeRawResponse(artifacts, artifactsBucket, key, reply);
   let outcome: ToolOutcome;
   try {
     outcome = readToolOutcome(reply.response, input.tool_name);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
+import { objectStore } from "#kernel/clients/object-store.ts";
 import { connectGateway } from "#kernel/mcp/gateway.ts";
 import { metrics } from "#kernel/powertools.ts";
 import type { InvokerInput } from "#schemas/states.ts";
@@ -17,7 +17,6 @@ Object.assign(process.env, {
 });
 const { handler, invokeTool } = await import("./handler.ts");
 const emf = captureEmf();
-const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" });
 
 function invokerInput(toolName: string, toolArguments: Record<string, unknown> = {}): InvokerInput {
   return {
@@ -43,7 +42,7 @@ describe.each(modes)("tool-invoker against a $mode gateway answering $response",
   const started = engines.gateway({ mode, response, timeoutMs: 1000 });
   const setup = started.then(({ gateway, config }) => ({ gateway, call: connectGateway(config, "tool-invoker-test") }));
   const invoke = async (input: InvokerInput) =>
-    invokeTool(input, { gateway: (await setup).call, s3, artifactsBucket: ARTIFACTS_BUCKET });
+    invokeTool(input, { gateway: (await setup).call, artifacts: objectStore, artifactsBucket: ARTIFACTS_BUCKET });
 
   it("creates the object once, reports its ref and keeps the raw reply in S3", async () => {
     // Prepare
@@ -146,7 +145,7 @@ describe.each(modes.filter(({ mode }) => mode === "stateful"))(
       const { gateway, config } = await engines.gateway({ mode: "stateful", response });
       const call = connectGateway(config, "tool-invoker-test");
       const invoke = (input: InvokerInput) =>
-        invokeTool(input, { gateway: call, s3, artifactsBucket: ARTIFACTS_BUCKET });
+        invokeTool(input, { gateway: call, artifacts: objectStore, artifactsBucket: ARTIFACTS_BUCKET });
       await invoke(invokerInput("internal.create_note", { text: "open a session" }));
       await gateway.expireSessions();
 
@@ -166,7 +165,7 @@ describe("tool-invoker failures before or without a gateway", () => {
 
     const attempt = invokeTool(invokerInput("internal.create_note", { text: "x" }), {
       gateway: call,
-      s3,
+      artifacts: objectStore,
       artifactsBucket: ARTIFACTS_BUCKET,
     });
 
@@ -179,7 +178,7 @@ describe("tool-invoker failures before or without a gateway", () => {
 
     const attempt = invokeTool(invokerInput("internal.create_note", { text: "x" }), {
       gateway: call,
-      s3,
+      artifacts: objectStore,
       artifactsBucket: ARTIFACTS_BUCKET,
     });
 
