@@ -6,9 +6,13 @@
 // exactly the deployed pipelines, only not bundled. Measurements that must see inside a function (SDK
 // round trips, the pipeline against the bare business function) run here; those that must see the
 // deployable bundles run on the local engine (local/engine.ts).
+
+import { registerHooks } from "node:module";
+import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
+import { xrayContextModule } from "../infra/bundle.ts";
 import { type EngineFunctionId, engineFunctions } from "../infra/catalog.ts";
 import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
@@ -109,8 +113,20 @@ export function hostFunctions(services: ServicesDescriptor): FunctionHost {
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** Imports every handler module; the environment must be in place first (configuration is read at import). */
+let xrayContextAsBundled: ReturnType<typeof registerHooks> | undefined;
+
+/**
+ * Imports every handler module; the environment must be in place first (configuration is read at import).
+ * The X-Ray SDK gets the context store the bundles give it (infra/bundle.ts), so the functions measured
+ * here run on the same promise costs as deployed.
+ */
 export async function loadEngineFunctions() {
+  xrayContextAsBundled ??= registerHooks({
+    resolve: (specifier, context, nextResolve) =>
+      specifier === "cls-hooked/context"
+        ? { url: pathToFileURL(xrayContextModule).href, shortCircuit: true }
+        : nextResolve(specifier, context),
+  });
   const [
     starter,
     validator,

@@ -70,16 +70,22 @@ const literalSchemaKeys: Plugin = {
   },
 };
 
+/** What the bundles load in place of `cls-hooked/context`. */
+export const xrayContextModule = fileURLToPath(new URL("../functions/kernel/x-ray-context.ts", import.meta.url));
+
 /**
- * Two parts of the X-Ray SDK (under the Powertools tracer) never run in Lambda, yet load with it:
- * the AWS SDK v2 patcher, which brings a copy of semver (the functions use SDK v3, captured with
- * `captureAWSv3Client`), and the centralized sampler with its rule pollers, which the SDK swaps for the
- * local sampler as it initializes in Lambda. Together about 30 KB of every bundle.
+ * The X-Ray SDK (under the Powertools tracer), fitted to Lambda:
+ * - its context store, cls-hooked, is replaced by the same API on AsyncLocalStorage
+ *   (functions/kernel/x-ray-context.ts): cls-hooked's async hooks made every promise in the process slow;
+ * - two parts that never run in Lambda are left out: the AWS SDK v2 patcher, which brings a copy of
+ *   semver (the functions use SDK v3, captured with `captureAWSv3Client`), and the centralized sampler
+ *   with its rule pollers, which the SDK swaps for the local sampler as it initializes in Lambda.
  */
 const xrayForLambda: Plugin = {
   name: "x-ray-for-lambda",
   setup(build) {
     const lib = /[\\/]aws-xray-sdk-core[\\/]dist[\\/]lib[\\/]/.source;
+    build.onResolve({ filter: /^cls-hooked\/context$/ }, () => ({ path: xrayContextModule }));
     build.onLoad({ filter: new RegExp(`${lib}patchers[\\\\/]aws_p\\.js$`) }, () => ({
       contents: [
         "function sdkV2Absent() {",

@@ -122,6 +122,10 @@ describe("traces", () => {
         execution_trace_id: expect.any(String),
       });
     }
+    // The SDK's calls nest under the handler subsegment: the X-Ray context follows every await.
+    const starter = lambdas.find((node) => node.document.annotations?.state === "StartExecution");
+    const starterHandler = starter?.children.find((child) => child.document.name === "## index.handler");
+    expect(starterHandler?.children.map((child) => child.document.name)).toContain("DynamoDB");
     const invoker = lambdas.find((node) => node.document.annotations?.state === "InvokeTool");
     expect(invoker?.children[0]?.document.annotations?.tool_name).toBe("internal.create_note");
     expect(descendants(invoker as never).some((node) => node.document.name === "S3")).toBe(true);
