@@ -203,7 +203,7 @@ export interface RoundTrips {
   EventBridge: number;
   /** Requests to the MCP gateway and its token endpoint (fetch). */
   HTTP: number;
-  /** GetSecretValue, through Powertools Parameters' own client (wire count). */
+  /** GetSecretValue over signed fetch (wire count). */
   SecretsManager: number;
   dynamoWrites: number;
   readUnits: number;

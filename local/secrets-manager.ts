@@ -1,5 +1,5 @@
-// A Secrets Manager stand-in for GetSecretValue (JSON 1.1 protocol) on loopback, so Powertools
-// Parameters, unmodified, reads the gateway's client secret locally (AWS_ENDPOINT_URL_SECRETS_MANAGER).
+// A Secrets Manager stand-in for GetSecretValue (JSON 1.1 protocol) on loopback, so the functions read
+// the gateway's client secret locally, at the endpoint the SDK would use (AWS_ENDPOINT_URL_SECRETS_MANAGER).
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 

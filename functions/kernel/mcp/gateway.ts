@@ -2,7 +2,7 @@
 // start, one token cache and one session per container.
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { createSecretCache } from "../clients/secrets.ts";
 import { optionalEnv, requireEnv } from "../config.ts";
 import { PermanentError } from "../errors.ts";
 import { Metric } from "../metric-names.ts";
@@ -30,6 +30,9 @@ export function readGatewayConfig() {
 
 export type GatewayConfig = ReturnType<typeof readGatewayConfig>;
 
+/** The client secret is read again after five minutes, so a rotation reaches warm containers. */
+const secrets = createSecretCache(300);
+
 export function connectGateway(config: GatewayConfig, clientName: string): McpClient {
   const tokens = createTokenProvider({
     tokenUrl: config.tokenUrl,
@@ -37,14 +40,18 @@ export function connectGateway(config: GatewayConfig, clientName: string): McpCl
     scope: config.scope,
     timeoutMs: config.timeoutMs,
     clientSecret: async () => {
-      // Powertools caches the secret for maxAge seconds, so a rotation reaches warm containers.
-      const secret = await getSecret(config.clientSecretId, { maxAge: 300 });
-      if (typeof secret !== "string" || secret === "") {
-        throw new PermanentError(`secret ${config.clientSecretId} holds no client secret string`, {
-          errorClass: "AUTH",
-        });
+      try {
+        return await secrets.get(config.clientSecretId);
+      } catch (error) {
+        // Without its secret the gateway cannot be called: an AUTH failure, unless worth retrying.
+        if (error instanceof PermanentError) {
+          throw new PermanentError(`cannot read the gateway's client secret: ${error.message}`, {
+            cause: error,
+            errorClass: "AUTH",
+          });
+        }
+        throw error;
       }
-      return secret;
     },
   });
   return createMcpClient({
