@@ -69,6 +69,20 @@ describe("state machine definition", () => {
     expect(rendered.States.ActionFailed).toMatchObject({ Type: "Fail" });
   });
 
+  it("records without compensation through no extra state: InvokeTool's result carries the default", () => {
+    const noCompensation = { compensation_status: "NONE", compensated_refs: [] };
+
+    expect(rendered.States.InvokeTool).toMatchObject({
+      ResultSelector: { "result.$": "$", compensation: noCompensation },
+      ResultPath: "$.tool",
+    });
+    expect(rendered.States.CheckCompensation).toMatchObject({ Default: "RecordOutcome" });
+    expect(rendered.States.CompensateAction).toMatchObject({ ResultPath: "$.tool.compensation" });
+    expect(rendered.States.CompensationFailed).toMatchObject({ ResultPath: "$.tool.compensation" });
+    expect(rendered.States.RecordOutcome?.Parameters).toMatchObject({ "compensation.$": "$.tool.compensation" });
+    expect(Object.values(rendered.States).filter((state) => state.Type === "Pass")).toHaveLength(1);
+  });
+
   it("takes RecordFailure's intent key from the execution input, so a failed start can be recorded", () => {
     expect(rendered.States.RecordFailure?.Parameters).toMatchObject({
       "action_intent_id.$": "$$.Execution.Input.action_intent_id",
