@@ -157,9 +157,10 @@ export function renderMarkdown(results: BenchResults): string {
     const headers = ["per", "DynamoDB", "S3", "EventBridge", "HTTP", "Secrets Manager", "RRU / WRU"];
     out.push(
       "### 6. Round trips",
-      `Counted, not estimated: a middleware on the functions' own SDK clients counts every attempt (and asks DynamoDB ` +
-        `for the capacity it bills); Node's HTTP diagnostics channels count every request leaving the process, and the ` +
-        `two counts ${rt.wireMismatches.length ? `**disagree**: ${rt.wireMismatches.join("; ")}` : "agree"}. HTTP = requests to ` +
+      `Counted, not estimated: a middleware on the functions' own SDK clients (DynamoDB, EventBridge) counts every ` +
+        `attempt (and asks DynamoDB for the capacity it bills); Node's HTTP diagnostics channels count every request ` +
+        `leaving the process, and the two counts ${rt.wireMismatches.length ? `**disagree**: ${rt.wireMismatches.join("; ")}` : "agree"}. ` +
+        `S3 and Secrets Manager, called over signed fetch, are counted on the wire. HTTP = requests to ` +
         `the MCP gateway and its token endpoint. The rendered definition ran the handlers in-process; warm rows are the ` +
         `last of ${rt.runs.happy} (happy) or ${rt.runs.failures} runs${rt.inconsistentRuns.length ? ` (**runs differed**: ${rt.inconsistentRuns.join("; ")})` : ", all alike"}.`,
       table(headers, [
