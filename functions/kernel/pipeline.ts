@@ -9,6 +9,7 @@ import type { ValidateFunction } from "ajv";
 import type { Context } from "aws-lambda";
 import { correlate } from "./correlation.ts";
 import { describeSchemaErrors, PermanentError, toStateError, ValidationError } from "./errors.ts";
+import { middyOptions } from "./middy-options.ts";
 import { logger, metrics, tracer } from "./powertools.ts";
 
 export interface StateContract {
@@ -45,7 +46,7 @@ export function statePipeline<TInput, TOutput>(
   handle: (input: TInput, context: Context) => Promise<TOutput>,
 ) {
   return (
-    middy<TInput, TOutput>()
+    middy<TInput, TOutput>(middyOptions)
       .use(captureLambdaHandler(tracer))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics, { captureColdStartMetric: true }))

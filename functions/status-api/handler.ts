@@ -13,6 +13,7 @@ import httpRouterHandler, { type Route } from "@middy/http-router";
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { correlate } from "#kernel/correlation.ts";
+import { middyOptions } from "#kernel/middy-options.ts";
 import { logger, metrics, tracer } from "#kernel/powertools.ts";
 import { getExecutionWithIntent, listExecutionsByAccount } from "#kernel/repositories/executions.ts";
 import { readStatusApiConfig } from "./config.ts";
@@ -84,7 +85,7 @@ const routes: Route<HttpApiEvent, APIGatewayProxyResultV2>[] = [
   { method: "OPTIONS", path: listPath, handler: preflight },
 ];
 
-export const handler = middy<HttpApiEvent, APIGatewayProxyResultV2>()
+export const handler = middy<HttpApiEvent, APIGatewayProxyResultV2>(middyOptions)
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
