@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
-import { xrayContextModule } from "../infra/bundle.ts";
+import { xrayContextModule } from "../infra/bundle-plugins.ts";
 import { type EngineFunctionId, engineFunctions } from "../infra/catalog.ts";
 import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
@@ -117,7 +117,7 @@ let xrayContextAsBundled: ReturnType<typeof registerHooks> | undefined;
 
 /**
  * Imports every handler module; the environment must be in place first (configuration is read at import).
- * The X-Ray SDK gets the context store the bundles give it (infra/bundle.ts), so the functions measured
+ * The X-Ray SDK gets the context store the bundles give it (infra/bundle-plugins.ts), so the functions measured
  * here run on the same promise costs as deployed.
  */
 export async function loadEngineFunctions() {

@@ -1,8 +1,8 @@
 // The part of cls-hooked's API the X-Ray SDK (under the Powertools tracer) uses, on AsyncLocalStorage.
-// cls-hooked tracks context with async_hooks, destroy hook included, which makes every promise in the
-// process pay: `npm run bench` found an await about 15 times slower once the X-Ray SDK was loaded, in
-// every function, traced or not. Node 24's AsyncLocalStorage follows async context without those hooks.
-// The bundler puts this module in place of `cls-hooked/context` (infra/bundle.ts); the SDK's maintainers
+// cls-hooked tracks context with async_hooks, destroy hook included, so every promise in the process,
+// traced or not, runs an init hook and is registered for destruction: a cost on each await of every
+// function. Node 24's AsyncLocalStorage follows async context without hooks.
+// The bundler puts this module in place of `cls-hooked/context` (infra/bundle-plugins.ts); the SDK's maintainers
 // proposed the same route (aws/aws-xray-sdk-node#338).
 //
 // Semantics kept: a context is an object whose prototype is the context it was made in, so a value set in

@@ -61,21 +61,16 @@ export interface SignedCall {
 }
 
 async function send(call: SignedCall): Promise<Response> {
-  const { operation, subject } = call;
+  const what = `${call.service.traceName} ${call.operation} ${call.subject}`;
   let response: Response;
   try {
     response = await signer(call.service).fetch(call.url, call.init);
   } catch (error) {
-    throw new TransientError(
-      `${call.service.traceName} ${operation} ${subject} did not complete: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw new TransientError(`${what} did not complete: ${(error as Error).message}`, { cause: error });
   }
   if (response.ok) return response;
   const code = call.errorCode(await response.text()) ?? `HTTP ${response.status}`;
-  const message = `${call.service.traceName} ${operation} ${subject} failed: ${code} (${response.status})`;
+  const message = `${what} failed: ${code} (${response.status})`;
   throw response.status >= 500 || response.status === 429 || code === "ThrottlingException"
     ? new TransientError(message)
     : new PermanentError(message);
