@@ -125,7 +125,10 @@ describe("traces", () => {
     // The SDK's calls nest under the handler subsegment: the X-Ray context follows every await.
     const starter = lambdas.find((node) => node.document.annotations?.state === "StartExecution");
     const starterHandler = starter?.children.find((child) => child.document.name === "## index.handler");
-    expect(starterHandler?.children.map((child) => child.document.name)).toContain("DynamoDB");
+    const dynamoCalls = starterHandler?.children.filter((child) => child.document.name === "DynamoDB") ?? [];
+    expect(dynamoCalls.length).toBeGreaterThan(0);
+    // The X-Ray SDK still records the parameters it keeps for DynamoDB, such as the table.
+    expect((dynamoCalls[0]?.document.aws as { table_name?: string } | undefined)?.table_name).toMatch(/intents/);
     const invoker = lambdas.find((node) => node.document.annotations?.state === "InvokeTool");
     expect(invoker?.children[0]?.document.annotations?.tool_name).toBe("internal.create_note");
     expect(descendants(invoker as never).some((node) => node.document.name === "S3")).toBe(true);
