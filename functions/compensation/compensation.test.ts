@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectGateway } from "#kernel/mcp/gateway.ts";
 import type { CompensationInput, ToolResult } from "#schemas/states.ts";
+import { captureEmf } from "../../tests/support/emf.ts";
 import { lambdaContext } from "../../tests/support/fixtures.ts";
 import { useToolEngines } from "../../tests/support/tool-engines.ts";
 
@@ -14,6 +15,11 @@ Object.assign(process.env, {
 });
 const { compensate, compensationKeyFor, handler } = await import("./handler.ts");
 const client = connectGateway(config, "compensation-test");
+const emf = captureEmf();
+
+/** The compensation_status dimensions of the CompensationRun datapoints published so far in this test. */
+const compensationRuns = () =>
+  emf.records.filter((record) => record.CompensationRun === 1).map((record) => record.compensation_status);
 
 /** Calls a tool the way the invoker would, to leave real objects behind for compensation to undo. */
 async function writeWith(toolName: string, toolArguments: Record<string, unknown>) {
@@ -102,6 +108,7 @@ describe("compensation", () => {
       compensated_refs: [],
       reason: expect.stringContaining("NOT_FOUND"),
     });
+    expect(compensationRuns()).toEqual(["FAILED"]);
   });
 
   it("throws TransientError when the compensation tool is throttled, for the state machine to retry", async () => {
@@ -125,12 +132,14 @@ describe("compensation", () => {
     });
     expect(gateway.calls()).toHaveLength(callsBefore);
     expect(liveIds().has(refs[0]?.object_id ?? "")).toBe(true);
+    expect(compensationRuns()).toEqual(["PENDING"]);
   });
 
   it("answers NONE for a registry entry without compensation", async () => {
     const output = await compensate(compensationInput({ strategy: "NONE" }, []), client);
 
     expect(output).toEqual({ compensation_status: "NONE", compensated_refs: [] });
+    expect(compensationRuns()).toEqual(["NONE"]);
   });
 
   it("runs through its Middy pipeline and rejects a plan without a strategy, naming it", async () => {
