@@ -1,8 +1,8 @@
 // The signed-fetch PutObject against s3rver, a real S3-compatible engine: stored bytes, content type and
 // key encoding, and the error classes the state machine retries on or not.
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ARTIFACTS_BUCKET, useToolEngines } from "../../../tests/support/tool-engines.ts";
-import { objectStore } from "./object-store.ts";
+import { objectStore, objectUrl } from "./object-store.ts";
 
 const engines = await useToolEngines();
 
@@ -41,5 +41,24 @@ describe("object store (S3 PutObject over signed fetch)", () => {
     } finally {
       process.env.AWS_ENDPOINT_URL_S3 = endpoint;
     }
+  });
+});
+
+describe("object URL", () => {
+  beforeEach(() => {
+    vi.stubEnv("AWS_REGION", "eu-west-1");
+    vi.stubEnv("AWS_ENDPOINT_URL_S3", undefined);
+    vi.stubEnv("S3_FORCE_PATH_STYLE", undefined);
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("puts the bucket in the host name on AWS, and encodes each key segment", () => {
+    expect(objectUrl("engine-artifacts", "tenant 1/ü/response")).toBe(
+      "https://engine-artifacts.s3.eu-west-1.amazonaws.com/tenant%201/%C3%BC/response",
+    );
+  });
+
+  it("keeps a bucket with dots in the path, where the TLS certificate still matches", () => {
+    expect(objectUrl("engine.artifacts", "k")).toBe("https://s3.eu-west-1.amazonaws.com/engine.artifacts/k");
   });
 });

@@ -15,11 +15,17 @@ export interface ObjectStore {
 
 const s3: AwsService = { signingName: "s3", traceName: "S3", endpointVariable: "S3" };
 
-function objectUrl(bucket: string, key: string): string {
+/** A bucket name that can lead a host name under TLS: no dots, which the wildcard certificate would not match. */
+const virtualHostable = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** The object's URL: virtual-hosted where the bucket allows it, path-style otherwise, as the SDK decides. */
+export function objectUrl(bucket: string, key: string): string {
   const endpoint = serviceEndpoint(s3);
   const path = key.split("/").map(encodeURIComponent).join("/");
-  // S3-compatible stores on an IP address cannot take the bucket as a host name.
-  if (flagEnv("S3_FORCE_PATH_STYLE", false)) return `${endpoint.origin}/${bucket}/${path}`;
+  // S3-compatible stores on an IP address cannot take the bucket as a host name either.
+  if (flagEnv("S3_FORCE_PATH_STYLE", false) || !virtualHostable.test(bucket)) {
+    return `${endpoint.origin}/${bucket}/${path}`;
+  }
   return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
 
