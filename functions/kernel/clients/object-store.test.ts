@@ -5,6 +5,7 @@ import { ARTIFACTS_BUCKET, useToolEngines } from "../../../tests/support/tool-en
 import { objectStore, objectUrl } from "./object-store.ts";
 
 const engines = await useToolEngines();
+afterEach(() => vi.unstubAllEnvs());
 
 describe("object store (S3 PutObject over signed fetch)", () => {
   it("stores the body and content type under a key with spaces, unicode and slashes", async () => {
@@ -29,18 +30,14 @@ describe("object store (S3 PutObject over signed fetch)", () => {
   });
 
   it("fails with TransientError when S3 cannot be reached", async () => {
-    const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-    process.env.AWS_ENDPOINT_URL_S3 = "http://127.0.0.1:9";
-    try {
-      const attempt = objectStore.put({ bucket: ARTIFACTS_BUCKET, key: "k", body: "x", contentType: "text/plain" });
+    vi.stubEnv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9");
 
-      await expect(attempt).rejects.toMatchObject({
-        name: "TransientError",
-        message: expect.stringContaining(`S3 PutObject s3://${ARTIFACTS_BUCKET}/k did not complete`),
-      });
-    } finally {
-      process.env.AWS_ENDPOINT_URL_S3 = endpoint;
-    }
+    const attempt = objectStore.put({ bucket: ARTIFACTS_BUCKET, key: "k", body: "x", contentType: "text/plain" });
+
+    await expect(attempt).rejects.toMatchObject({
+      name: "TransientError",
+      message: expect.stringContaining(`S3 PutObject s3://${ARTIFACTS_BUCKET}/k did not complete`),
+    });
   });
 });
 
@@ -50,8 +47,6 @@ describe("object URL", () => {
     vi.stubEnv("AWS_ENDPOINT_URL_S3", undefined);
     vi.stubEnv("S3_FORCE_PATH_STYLE", undefined);
   });
-  afterEach(() => vi.unstubAllEnvs());
-
   it("puts the bucket in the host name on AWS, and encodes each key segment", () => {
     expect(objectUrl("engine-artifacts", "tenant 1/ü/response")).toBe(
       "https://engine-artifacts.s3.eu-west-1.amazonaws.com/tenant%201/%C3%BC/response",

@@ -1,10 +1,11 @@
 // GetSecretValue over signed fetch against the local Secrets Manager stand-in (loopback, JSON 1.1
 // protocol, as AWS speaks it): the value, the cache period, and the error classes.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { useToolEngines } from "../../../tests/support/tool-engines.ts";
 import { createSecretCache } from "./secrets.ts";
 
 const engines = await useToolEngines();
+afterEach(() => vi.unstubAllEnvs());
 
 describe("secret cache (GetSecretValue over signed fetch)", () => {
   it("reads a secret string and keeps it for the cache period, then reads it again", async () => {
@@ -32,12 +33,8 @@ describe("secret cache (GetSecretValue over signed fetch)", () => {
   });
 
   it("fails with TransientError when Secrets Manager cannot be reached", async () => {
-    const endpoint = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = "http://127.0.0.1:9";
-    try {
-      await expect(createSecretCache(300).get("any")).rejects.toMatchObject({ name: "TransientError" });
-    } finally {
-      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoint;
-    }
+    vi.stubEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://127.0.0.1:9");
+
+    await expect(createSecretCache(300).get("any")).rejects.toMatchObject({ name: "TransientError" });
   });
 });
