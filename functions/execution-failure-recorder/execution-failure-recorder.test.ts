@@ -124,6 +124,46 @@ describe("execution-failure-recorder", () => {
     expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toHaveLength(1);
   });
 
+  it.each([
+    ["answers FailedEntryCount", "failed-entry"],
+    ["answers 500 InternalException", "internal-error"],
+  ] as const)(
+    "counts a failure once when the bus %s after the write: the failed invocation counts, its replay does not",
+    async (_case, refusal) => {
+      // Prepare: a StartExecution failure, so the record is created by this very write.
+      const tenant_id = uniqueTenant();
+      const input = {
+        action_intent_id: "intent-publish-refused",
+        tenant_id,
+        account_id: "account-1",
+        execution_id: executionArn(),
+        error: lambdaError("IntentNotFoundError", "[VALIDATION] action intent intent-publish-refused not found"),
+      };
+      bus.refuse(refusal);
+
+      // Act
+      const firstTry = recordFailure(input).finally(() => bus.accept());
+      await expect(firstTry).rejects.toMatchObject({ name: "TransientError" });
+      const retry = await recordFailure(input);
+
+      // Assess
+      expect(await getExecution(db, tableNames.executions, tenant_id, input.action_intent_id)).toMatchObject({
+        status: "FAILED",
+        error_class: "VALIDATION",
+      });
+      expect(retry).toMatchObject({ status: "FAILED", recorded: true, replayed: true });
+      expect(
+        bus.events.filter((event) => (event.detail as { tenant_id: string }).tenant_id === tenant_id),
+      ).toHaveLength(1);
+      expect(emf.count("ExecutionFailed")).toBe(1);
+      expect(emf.datapoints("ExecutionFailed")).toBe(1);
+      expect(emf.datapoints("ExecutionDuration")).toBe(1);
+      expect(emf.records.filter((r) => r.ExecutionFailedByClass === 1 && r.error_class === "VALIDATION")).toHaveLength(
+        1,
+      );
+    },
+  );
+
   it("rejects input without the intent key, naming the field", async () => {
     await expect(
       recordFailure({ action_intent_id: "i", account_id: "a", execution_id: "x", error: { Error: "States.ALL" } }),

@@ -115,6 +115,49 @@ describe("execution-recorder", () => {
     expect(emf.count("ExecutionSucceeded")).toBe(1);
   });
 
+  it.each([
+    ["answers FailedEntryCount", "failed-entry"],
+    ["answers 500 InternalException", "internal-error"],
+  ] as const)(
+    "counts an outcome once when the bus %s after the write: the failed invocation counts, its replay does not",
+    async (_case, refusal) => {
+      // Prepare
+      const attempt = await seedRunningAttempt();
+      const input = recorderInput(attempt);
+      bus.refuse(refusal);
+
+      // Act
+      const firstTry = record(input).finally(() => bus.accept());
+      await expect(firstTry).rejects.toMatchObject({ name: "TransientError" });
+      const retry = await record(input);
+
+      // Assess
+      expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toMatchObject({
+        status: "SUCCEEDED",
+      });
+      expect(retry).toMatchObject({ status: "SUCCEEDED", recorded: true, replayed: true });
+      expect(signalsFor(attempt.action_intent_id)).toHaveLength(1);
+      expect(emf.count("ExecutionSucceeded")).toBe(1);
+      expect(emf.datapoints("ExecutionSucceeded")).toBe(1);
+      expect(emf.datapoints("ExecutionDuration")).toBe(1);
+    },
+  );
+
+  it("writes the outcome's datapoints to stdout before it asks the bus to publish", async () => {
+    // Prepare: what stdout holds when PutEvents arrives is what survives a crash during the publish.
+    const attempt = await seedRunningAttempt();
+    const datapointsAtPublish: number[] = [];
+    const unsubscribe = bus.onRequest(() => datapointsAtPublish.push(emf.datapoints("ExecutionSucceeded")));
+
+    // Act
+    await record(recorderInput(attempt)).finally(unsubscribe);
+
+    // Assess
+    expect(datapointsAtPublish).toEqual([1]);
+    expect(emf.datapoints("ExecutionSucceeded")).toBe(1);
+    expect(emf.datapoints("ExecutionDuration")).toBe(1);
+  });
+
   it("records a tool's reported failure as FAILED with its class and compensation, and publishes ACTION_FAILED", async () => {
     const attempt = await seedRunningAttempt();
     const input = {

@@ -1,4 +1,4 @@
-// The shared second half of both recorders: write the outcome once, publish its signal, count it.
+// The shared second half of both recorders: write the outcome once, count it, publish its signal.
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -94,7 +94,13 @@ async function publishSignal(deps: RecordingDeps, detail: SignalDetail): Promise
   }
 }
 
-function countOutcome(record: TerminalRecord): void {
+/**
+ * Counts a recording the moment its write committed, and flushes the datapoints to stdout at once: CloudWatch
+ * reads them from the log, so nothing that happens next (the publish failing, the invocation throwing or
+ * timing out, the container dying) can lose them. The retry that follows takes the replayed path, which never
+ * counts, and logMetrics' own flush after the handler finds them already sent: one flush per recording.
+ */
+function countRecording(record: TerminalRecord): void {
   if (record.status === "SUCCEEDED") {
     metrics.addMetric(Metric.ExecutionSucceeded.name, MetricUnit.Count, 1);
   } else {
@@ -103,6 +109,7 @@ function countOutcome(record: TerminalRecord): void {
   }
   const durationMs = Date.parse(record.completed_at) - Date.parse(record.started_at);
   metrics.addMetric(Metric.ExecutionDuration.name, MetricUnit.Milliseconds, Math.max(0, durationMs));
+  metrics.publishStoredMetrics();
 }
 
 export type RecordingResult =
@@ -112,7 +119,8 @@ export type RecordingResult =
 /**
  * Records a terminal record once. When this execution recorded it before (a retried or re-driven
  * recorder), the stored outcome is answered and its signal published again with the same `signal_id`:
- * publication is at-least-once, recording is exactly-once. Metrics count only the first recording.
+ * publication is at-least-once, recording is exactly-once. The recording is counted once, when its write
+ * commits and before the publish, so a publish that fails after the commit cannot leave it uncounted.
  */
 export async function recordTerminal(
   deps: RecordingDeps,
@@ -125,6 +133,7 @@ export async function recordTerminal(
     signal: signalRecordFor(record),
     createIfAbsent: options.createIfAbsent,
   });
+  if (result.written) countRecording(record);
 
   let effective: TerminalRecord = record;
   let kind: "recorded" | "replayed" = "recorded";
@@ -144,7 +153,6 @@ export async function recordTerminal(
   }
 
   await publishSignal(deps, signalDetailFor(effective));
-  if (kind === "recorded") countOutcome(effective);
   return {
     kind,
     outcome: {

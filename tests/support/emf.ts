@@ -8,7 +8,18 @@ export interface EmfRecord {
   [field: string]: unknown;
 }
 
-export function captureEmf(): { records: EmfRecord[]; count(metricName: string): number } {
+export interface EmfCapture {
+  records: EmfRecord[];
+  /** The sum of the metric's values: a count's total. */
+  count(metricName: string): number;
+  /** How many values of the metric were written, as CloudWatch's SampleCount would show them. */
+  datapoints(metricName: string): number;
+}
+
+const declares = (record: EmfRecord, metricName: string) =>
+  record._aws.CloudWatchMetrics.some((m) => m.Metrics.some((metric) => metric.Name === metricName));
+
+export function captureEmf(): EmfCapture {
   const records: EmfRecord[] = [];
   beforeEach(() => {
     records.length = 0;
@@ -27,9 +38,16 @@ export function captureEmf(): { records: EmfRecord[]; count(metricName: string):
     records,
     count: (metricName) =>
       records
-        .filter((record) =>
-          record._aws.CloudWatchMetrics.some((m) => m.Metrics.some((metric) => metric.Name === metricName)),
-        )
-        .reduce((sum, record) => sum + Number(record[metricName] ?? 0), 0),
+        .filter((record) => declares(record, metricName))
+        .flatMap((record) => valuesOf(record[metricName]))
+        .reduce((sum, value) => sum + value, 0),
+    datapoints: (metricName) =>
+      records.filter((record) => declares(record, metricName)).flatMap((record) => valuesOf(record[metricName])).length,
   };
+}
+
+/** An EMF metric member is one number, or a list of them when the line carries several datapoints. */
+function valuesOf(member: unknown): number[] {
+  if (Array.isArray(member)) return member.map(Number);
+  return member === undefined ? [] : [Number(member)];
 }
