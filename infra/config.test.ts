@@ -24,7 +24,7 @@ describe("stack config", () => {
       protect: false,
       trigger: { source: "cc-native.decision", detailType: "ACTION_APPROVED" },
       gateway: { timeoutMs: 10_000 },
-      api: { tenantClaim: "custom:tenant_id", jwtAudience: ["status-api"], corsAllowedOrigins: [] },
+      api: { tenantClaim: "tenant_id", jwtAudience: ["status-api"], corsAllowedOrigins: [] },
     });
   });
 

@@ -3,6 +3,7 @@
 // key stops the program naming the key and what it expects.
 import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
+import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
 
 const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const logRetentionDays = [
@@ -176,7 +177,7 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     api: {
       jwtIssuer: text("jwtIssuer"),
       jwtAudience: audience,
-      tenantClaim: text("tenantClaim", "custom:tenant_id"),
+      tenantClaim: text("tenantClaim", DEFAULT_TENANT_CLAIM),
       corsAllowedOrigins: list("corsAllowedOrigins", []),
       throttlingBurstLimit: integer("apiThrottlingBurstLimit", 50, 1),
       throttlingRateLimit: integer("apiThrottlingRateLimit", 100, 1),

@@ -74,7 +74,7 @@ export function publicClient(engine: LocalEngine) {
         tenantId,
         tenantClaim: endpoints.httpApi.tenantClaim,
         issuer: endpoints.httpApi.issuer,
-        audience: endpoints.httpApi.audience[0] as string,
+        clientId: endpoints.httpApi.audience[0] as string,
       });
     },
     async get(path: string, tenantId: string): Promise<StatusAnswer> {

@@ -3,6 +3,7 @@
 // `httpApiEvent`, the shorthand tests and the walkthrough use to call a handler directly.
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
 
 type ClaimValue = string | number | boolean | string[];
 
@@ -105,9 +106,15 @@ export function httpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2Wit
   });
 }
 
-/** Claims of a Cognito-style access token for one tenant. */
-export function tenantClaims(tenantId: string, claim = "custom:tenant_id") {
-  return { sub: randomUUID(), token_use: "access", scope: "executions/read", [claim]: tenantId };
+/** Claims of a Cognito access token for one tenant, with the claim a pre-token-generation trigger adds. */
+export function tenantClaims(tenantId: string, claim = DEFAULT_TENANT_CLAIM) {
+  return {
+    sub: randomUUID(),
+    token_use: "access",
+    client_id: "status-api-client",
+    scope: "executions/read",
+    [claim]: tenantId,
+  };
 }
 
 /**

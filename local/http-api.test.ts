@@ -11,6 +11,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
 import { JWKS_PATH, type LocalEndpointsFile, type LocalHttpApi, startHttpApi } from "./http-api.ts";
 import { authorizerClaims, parseQueryString } from "./http-api-event.ts";
 import {
@@ -28,7 +29,7 @@ import { TokenCliError, tokenFromArgs } from "./token.ts";
 const issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_localPool";
 const audience = ["status-api-client", "second-client"];
 const allowedOrigin = "http://localhost:3000";
-const tenantClaim = "custom:tenant_id";
+const tenantClaim = DEFAULT_TENANT_CLAIM;
 
 interface Answer {
   status: number;
@@ -78,7 +79,7 @@ let events: APIGatewayProxyEventV2WithJWTAuthorizer[];
 let nextResult: () => Promise<APIGatewayProxyResultV2>;
 
 const mint = (overrides: Partial<MintOptions> = {}, key: LocalSigningKey = signingKey) =>
-  mintToken(key, { tenantId: "tenant-1", tenantClaim, issuer, audience: audience[0] as string, ...overrides });
+  mintToken(key, { tenantId: "tenant-1", tenantClaim, issuer, clientId: audience[0] as string, ...overrides });
 
 beforeAll(async () => {
   signingKey = await createLocalSigningKey();
@@ -119,7 +120,19 @@ describe("the JWT authorizer", () => {
   it.each([
     ["an expired token", () => mint({ issuedAt: Math.floor(Date.now() / 1000) - 7200, ttlSeconds: 3600 }), "expired"],
     ["a token from another issuer", () => mint({ issuer: "https://issuer.example.com" }), "valid issuer"],
-    ["a token for another audience", () => mint({ audience: "someone-else" }), "valid audience"],
+    // API Gateway checks aud, or client_id when there is no aud, against the authorizer's audiences:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+    ["an access token of another app client (client_id)", () => mint({ clientId: "someone-else" }), "valid audience"],
+    [
+      "an ID token of another app client (aud)",
+      () => mint({ tokenUse: "id", clientId: "someone-else" }),
+      "valid audience",
+    ],
+    [
+      "a token whose aud names another client, whatever its client_id",
+      () => mint({ audience: "someone-else" }),
+      "valid audience",
+    ],
     [
       "a token signed by another key",
       async () => mint({}, await createLocalSigningKey()),
@@ -144,6 +157,20 @@ describe("the JWT authorizer", () => {
     expect(answer.headers["www-authenticate"]).toMatch(/^Bearer scope="" error="invalid_token" error_description="/);
     expect(answer.headers["www-authenticate"]).toContain(description);
     expect(events).toHaveLength(0);
+  });
+
+  it.each([
+    ["an access token by its client_id (it has no aud)", () => mint({ clientId: audience[1] as string })],
+    ["an ID token by its aud", () => mint({ tokenUse: "id", clientId: audience[1] as string })],
+  ])("accepts %s when it names one of the audiences", async (_case, token) => {
+    // Act
+    const answer = await send(api.url, "GET", "/executions/intent-1/status", {
+      authorization: `Bearer ${await token()}`,
+    });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(events[0]?.requestContext.authorizer.jwt.claims[tenantClaim]).toBe("tenant-1");
   });
 
   it("accepts the token without the Bearer prefix, as the identity source allows", async () => {
@@ -466,17 +493,30 @@ describe("tokens", () => {
       scope: "executions/read",
       client_id: audience[0],
       iss: issuer,
-      aud: audience[0],
       [tenantClaim]: "tenant-9",
     });
+    expect(verified.claims).not.toHaveProperty("aud");
     expect(verified.claims.exp).toBe((verified.claims.iat as number) + 600);
     expect(verified.claims.iat).toBeGreaterThanOrEqual(before);
+  });
+
+  it("mints a Cognito-style ID token, whose app client is its aud", async () => {
+    // Act
+    const token = await mint({ tokenUse: "id", tenantId: "tenant-9" });
+    const verified = await verifyToken(jwks(signingKey), token, { issuer, audience });
+
+    // Assess
+    expect(verified.ok).toBe(true);
+    if (!verified.ok) return;
+    expect(verified.claims).toMatchObject({ token_use: "id", aud: audience[0], [tenantClaim]: "tenant-9" });
+    expect(verified.claims).not.toHaveProperty("client_id");
+    expect(verified.claims).not.toHaveProperty("scope");
   });
 
   it.each([
     ["expired", () => mint({ issuedAt: Math.floor(Date.now() / 1000) - 120, ttlSeconds: 60 })],
     ["wrong_issuer", () => mint({ issuer: "https://other.example.com" })],
-    ["wrong_audience", () => mint({ audience: "other-client" })],
+    ["wrong_audience", () => mint({ clientId: "other-client" })],
     ["bad_signature", async () => mint({}, await createLocalSigningKey())],
     ["malformed", async () => "a.b.c"],
     ["not_yet_valid", () => mint({ issuedAt: Math.floor(Date.now() / 1000) + 600 })],
@@ -566,9 +606,30 @@ describe("npm run token", () => {
     // Assess
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(answer.status).toBe(200);
-    expect(events[0]?.requestContext.authorizer.jwt.claims[tenantClaim]).toBe("tenant-cli");
     const claims = events[0]?.requestContext.authorizer.jwt.claims ?? {};
+    expect(claims).toMatchObject({
+      token_use: "access",
+      client_id: audience[0],
+      scope: "executions/read",
+      [tenantClaim]: "tenant-cli",
+    });
+    expect(claims).not.toHaveProperty("aud");
     expect(Number(claims.exp) - Number(claims.iat)).toBe(120);
+  });
+
+  it("mints the ID token of the same sign-in with --token-use id", async () => {
+    // Prepare
+    writeEndpoints({ url: api.url, issuer, audience, tenantClaim, signingKeyFile: ".local/jwt-signing-key.json" });
+
+    // Act
+    const token = await tokenFromArgs(["--tenant", "tenant-cli", "--token-use", "id"], { root });
+    const answer = await send(api.url, "GET", "/executions/intent-1/status", { authorization: `Bearer ${token}` });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const claims = events[0]?.requestContext.authorizer.jwt.claims ?? {};
+    expect(claims).toMatchObject({ token_use: "id", aud: audience[0], [tenantClaim]: "tenant-cli" });
+    expect(claims).not.toHaveProperty("client_id");
   });
 
   it("says the engine is not running when there is no endpoints file", async () => {
@@ -606,6 +667,7 @@ describe("npm run token", () => {
     [["--tenant", "tenant-1", "--ttl", "soon"], /--ttl must be a whole number of seconds/],
     [["--tenant", "tenant-1", "--ttl", "0"], /--ttl must be a whole number of seconds/],
     [["--tenant", "tenant-1", "--verbose"], /Unknown option '--verbose'/],
+    [["--tenant", "tenant-1", "--token-use", "refresh"], /--token-use must be access or id, got "refresh"/],
   ])("refuses the arguments %j", async (args, message) => {
     // Prepare
     writeEndpoints({ url: api.url, issuer, audience, tenantClaim, signingKeyFile: ".local/jwt-signing-key.json" });

@@ -1,6 +1,6 @@
 // The local token issuer and verifier: an RSA signing key the engine creates at start, tokens shaped like
-// Cognito access tokens for one tenant, and the verification API Gateway's JWT authorizer performs
-// (signature against the issuer's JWKS, then iss, aud or client_id, exp, nbf and iat).
+// the access and ID tokens a Cognito user pool issues for one tenant, and the verification API Gateway's
+// JWT authorizer performs (signature against the issuer's JWKS, then iss, aud or client_id, exp, nbf, iat).
 import { createHash, createPrivateKey, type JsonWebKey, type KeyObject, randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -15,9 +15,7 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-
-/** The tenant claim the status API reads by default (its `TENANT_CLAIM`). */
-export const DEFAULT_TENANT_CLAIM = "custom:tenant_id";
+import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
 
 /** The scope a local token carries; the deployed routes ask for none, so any value passes. */
 export const DEFAULT_SCOPE = "executions/read";
@@ -72,43 +70,62 @@ export function jwks(key: LocalSigningKey): JSONWebKeySet {
   return { keys: [{ ...key.publicJwk }] };
 }
 
+/** Cognito's two JWTs: an access token (`token_use` access) and an ID token (`token_use` id). */
+export type TokenUse = "access" | "id";
+
 export interface MintOptions {
-  tenantId: string;
-  /** Default `custom:tenant_id`. */
+  /** The tenant written under `tenantClaim`; left out, the token has no tenant claim at all. */
+  tenantId?: string;
+  /** Default `tenant_id`, the status API's default. */
   tenantClaim?: string;
   issuer: string;
-  /** The app client id: written as `aud` and as Cognito's `client_id`. */
-  audience: string;
+  /** The app client id: an access token carries it as `client_id`, an ID token as `aud`. */
+  clientId: string;
+  /** Default `access`. */
+  tokenUse?: TokenUse;
+  /**
+   * An `aud` for an access token too, which Cognito never writes but other issuers do; API Gateway then
+   * checks it instead of `client_id`.
+   */
+  audience?: string;
   /** Default 3600. */
   ttlSeconds?: number;
   /** Default a random UUID, as Cognito's `sub` is. */
   subject?: string;
-  /** Space-separated scopes; default `executions/read`. */
+  /** Space-separated scopes of an access token; default `executions/read`. */
   scope?: string;
   /** `iat` in epoch seconds, default now; a past value with a short TTL gives an already expired token. */
   issuedAt?: number;
 }
 
-/** A signed access token in Cognito's shape, plus the tenant claim (and `aud`, which Cognito leaves out). */
+/**
+ * A signed token with the claims Cognito writes into an access token (`client_id`, `scope`, no `aud`) or
+ * an ID token (`aud`), plus the tenant claim a pre-token-generation trigger would add.
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
+ */
 export async function mintToken(key: LocalSigningKey, options: MintOptions): Promise<string> {
   const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error("ttlSeconds must be a positive integer");
-  return new SignJWT({
-    token_use: "access",
-    scope: options.scope ?? DEFAULT_SCOPE,
-    client_id: options.audience,
+  const tokenUse = options.tokenUse ?? "access";
+  const shape =
+    tokenUse === "access"
+      ? { scope: options.scope ?? DEFAULT_SCOPE, client_id: options.clientId }
+      : { aud: options.clientId };
+  const jwt = new SignJWT({
+    token_use: tokenUse,
+    ...shape,
     auth_time: issuedAt,
     jti: randomUUID(),
-    [options.tenantClaim ?? DEFAULT_TENANT_CLAIM]: options.tenantId,
+    ...(options.tenantId === undefined ? {} : { [options.tenantClaim ?? DEFAULT_TENANT_CLAIM]: options.tenantId }),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
     .setSubject(options.subject ?? randomUUID())
     .setIssuer(options.issuer)
-    .setAudience(options.audience)
     .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + ttlSeconds)
-    .sign(key.privateKey);
+    .setExpirationTime(issuedAt + ttlSeconds);
+  if (options.audience !== undefined) jwt.setAudience(options.audience);
+  return jwt.sign(key.privateKey);
 }
 
 export interface VerifyOptions {
@@ -135,7 +152,9 @@ const refuse = (reason: TokenFailureReason, message: string): TokenVerification 
  * Verifies a token the way API Gateway's JWT authorizer does: it must name a key (`kid`) of the JWKS and
  * carry a valid RSA signature by it, come from the issuer, be for one of the audiences (`aud`, or
  * `client_id` when there is no `aud`), and be inside its `exp`, `nbf` and `iat`. `token_use` is not
- * checked, as API Gateway does not check it. Never throws for a bad token.
+ * checked, as API Gateway does not check it: an access token and an ID token of the app client both pass.
+ * Never throws for a bad token.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
  */
 export async function verifyToken(
   keys: JSONWebKeySet | LocalSigningKey,

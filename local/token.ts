@@ -1,6 +1,8 @@
-// `npm run -s token -- --tenant <id> [--ttl <seconds>]`: prints, alone on stdout, an access token the
-// running local engine's HTTP API accepts for that tenant, e.g.
+// `npm run -s token -- --tenant <id> [--ttl <seconds>] [--token-use access|id]`: prints, alone on stdout, a
+// token the running local engine's HTTP API accepts for that tenant, e.g.
 //   curl -H "Authorization: Bearer $(npm run -s token -- --tenant t1)" <url>/executions/<id>/status
+// By default an access token as a Cognito pool with a pre-token-generation trigger issues it (`client_id`,
+// `scope`, the tenant claim, no `aud`); `--token-use id` gives the ID token of the same sign-in (`aud`).
 // It reads .local/endpoints.json (written by the engine while it runs) and the signing key it names, and
 // checks that the HTTP API there answers and trusts that key before minting.
 import { readFile } from "node:fs/promises";
@@ -10,14 +12,16 @@ import { parseArgs } from "node:util";
 import { identifier } from "#schemas/common.ts";
 import { ENDPOINTS_FILE } from "./endpoints-file.ts";
 import { JWKS_PATH, type LocalEndpointsFile } from "./http-api.ts";
-import { DEFAULT_TTL_SECONDS, type LocalSigningKey, loadSigningKey, mintToken } from "./jwt.ts";
+import { DEFAULT_TTL_SECONDS, type LocalSigningKey, loadSigningKey, mintToken, type TokenUse } from "./jwt.ts";
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /** Cognito lets an access token live from 5 minutes to a day; locally anything up to a day. */
 const maxTtlSeconds = 86_400;
 
-const usage = "usage: npm run -s token -- --tenant <tenant-id> [--ttl <seconds>]";
+const usage = "usage: npm run -s token -- --tenant <tenant-id> [--ttl <seconds>] [--token-use access|id]";
+
+const tokenUses: readonly TokenUse[] = ["access", "id"];
 
 /** A refusal to print for the user, without a stack trace. */
 export class TokenCliError extends Error {
@@ -34,11 +38,11 @@ export interface TokenCliOptions {
 /** Parses the arguments and mints the token; throws `TokenCliError` with a message meant for the user. */
 export async function tokenFromArgs(args: string[], options: TokenCliOptions = {}): Promise<string> {
   const root = options.root ?? repositoryRoot;
-  let values: { tenant?: string; ttl?: string };
+  let values: { tenant?: string; ttl?: string; "token-use"?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { tenant: { type: "string" }, ttl: { type: "string" } },
+      options: { tenant: { type: "string" }, ttl: { type: "string" }, "token-use": { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -59,6 +63,10 @@ export async function tokenFromArgs(args: string[], options: TokenCliOptions = {
   ) {
     throw new TokenCliError(`--ttl must be a whole number of seconds from 1 to ${maxTtlSeconds}, got "${values.ttl}"`);
   }
+  const tokenUse = (values["token-use"] ?? "access") as TokenUse;
+  if (!tokenUses.includes(tokenUse)) {
+    throw new TokenCliError(`--token-use must be ${tokenUses.join(" or ")}, got "${values["token-use"]}"`);
+  }
 
   const api = await readHttpApiEndpoint(root);
   const keyFile = isAbsolute(api.signingKeyFile) ? api.signingKeyFile : resolve(root, api.signingKeyFile);
@@ -69,9 +77,16 @@ export async function tokenFromArgs(args: string[], options: TokenCliOptions = {
     throw new TokenCliError(`${(error as Error).message}; restart the local engine to create a new signing key`);
   }
   await checkTrusted(api, key.kid, options.probeTimeoutMs ?? 2000);
-  const [audience] = api.audience;
-  if (audience === undefined) throw new TokenCliError(`${ENDPOINTS_FILE}: httpApi.audience is empty`);
-  return mintToken(key, { tenantId: tenant, tenantClaim: api.tenantClaim, issuer: api.issuer, audience, ttlSeconds });
+  const [clientId] = api.audience;
+  if (clientId === undefined) throw new TokenCliError(`${ENDPOINTS_FILE}: httpApi.audience is empty`);
+  return mintToken(key, {
+    tenantId: tenant,
+    tenantClaim: api.tenantClaim,
+    issuer: api.issuer,
+    clientId,
+    tokenUse,
+    ttlSeconds,
+  });
 }
 
 async function readHttpApiEndpoint(root: string): Promise<LocalEndpointsFile> {

@@ -1,5 +1,6 @@
 // The status API's configuration, read once at cold start; a bad value fails with the variable's name.
 import { optionalEnv, tableNameFromEnv } from "#kernel/config.ts";
+import { DEFAULT_TENANT_CLAIM } from "./tenant-claim.ts";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -35,7 +36,7 @@ export function readStatusApiConfig() {
   return {
     tables: { executions: tableNameFromEnv("executions"), intents: tableNameFromEnv("intents") },
     /** The JWT claim the authorizer verified that names the caller's tenant. */
-    tenantClaim: optionalEnv("TENANT_CLAIM", "custom:tenant_id"),
+    tenantClaim: optionalEnv("TENANT_CLAIM", DEFAULT_TENANT_CLAIM),
     /** Empty unless set: then no browser origin may read responses. */
     allowedOrigins: parseAllowedOrigins(optionalEnv("CORS_ALLOWED_ORIGINS", "")),
     defaultPageSize: parsePageSize(optionalEnv("DEFAULT_PAGE_SIZE", "50")),

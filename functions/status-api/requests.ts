@@ -11,12 +11,26 @@ export type HttpApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 const identifierPattern = new RegExp(identifier.pattern);
 
-/** The caller's tenant: the claim the JWT authorizer verified. Without one the caller may see nothing. */
+/**
+ * The caller's tenant: the claim the JWT authorizer verified. Without one the caller may see nothing. A
+ * refusal names the claim it looked for, never a value from the token.
+ */
 export function tenantOf(event: HttpApiEvent, claim: string): string {
   // The authorizer block is absent at run time when a route is deployed without the JWT authorizer.
-  const value: unknown = event.requestContext?.authorizer?.jwt?.claims?.[claim];
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  if (!claims) {
+    throw new HttpError(403, `no verified token reached the status API, so there is no "${claim}" claim to read`);
+  }
+  const value: unknown = claims[claim];
+  if (value === undefined) {
+    throw new HttpError(
+      403,
+      `the token has no "${claim}" claim; send an access token from a user pool whose ` +
+        "pre-token-generation trigger adds it, or an ID token that carries it",
+    );
+  }
   if (typeof value !== "string" || value.length > identifier.maxLength || !identifierPattern.test(value)) {
-    throw new HttpError(403, `The access token carries no valid tenant (claim ${claim})`);
+    throw new HttpError(403, `the token's "${claim}" claim is not a tenant id: it must be ${identifier.description}`);
   }
   return value;
 }

@@ -1,10 +1,12 @@
 import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import type { ExecutionRecord } from "#schemas/records.ts";
 import { ErrorResponse, ExecutionListResponse, ExecutionStatusResponse } from "#schemas/validators.generated.js";
+import { type LocalHttpApi, startHttpApi } from "../../local/http-api.ts";
 import { type HttpApiRequest, httpApiEvent, tenantClaims } from "../../local/http-api-event.ts";
+import { createLocalSigningKey, type LocalSigningKey, type MintOptions, mintToken } from "../../local/jwt.ts";
 import { seedRunningAttempt } from "../../tests/support/attempts.ts";
 import { lambdaContext, seedIntent, tableNames, uniqueTenant } from "../../tests/support/fixtures.ts";
 import { parseAllowedOrigins } from "./config.ts";
@@ -382,20 +384,34 @@ describe("GET /accounts/{account_id}/executions", () => {
 });
 
 describe("tenant from the token", () => {
+  it("answers 403 naming the claim to a token without it, echoing nothing from the token", async () => {
+    const { tenant_id: _left_out, ...claims } = tenantClaims("tenant-unseen");
+
+    const answer = await call({ path: "/executions/intent-1/status", claims: { ...claims, sub: "user-secret-7" } });
+
+    expectErrorBody(
+      answer,
+      403,
+      'the token has no "tenant_id" claim; send an access token from a user pool whose pre-token-generation ' +
+        "trigger adds it, or an ID token that carries it",
+    );
+    expect(JSON.stringify(answer.body)).not.toContain("user-secret-7");
+  });
+
   it.each([
-    ["no tenant claim", { sub: "user-1" }],
-    ["a tenant claim that is not a string", { "custom:tenant_id": 42 }],
-    ["a tenant claim that is not an identifier", { "custom:tenant_id": "tenant#other" }],
-  ])("answers 403 for a token with %s", async (_case, claims) => {
+    ["a tenant claim that is not a string", { tenant_id: 42 }],
+    ["a tenant claim that is not an identifier", { tenant_id: "tenant#other" }],
+  ])("answers 403 for a token with %s, naming the claim but not its value", async (_case, claims) => {
     const answer = await call({ path: "/executions/intent-1/status", claims });
 
-    expectErrorBody(answer, 403, "tenant");
+    expectErrorBody(answer, 403, 'the token\'s "tenant_id" claim is not a tenant id');
+    expect(String(answer.body.message)).not.toContain("tenant#other");
   });
 
   it("answers 403 when the route carries no JWT authorizer at all", async () => {
     const answer = await call({ path: "/accounts/account-1/executions", claims: null });
 
-    expectErrorBody(answer, 403, "tenant");
+    expectErrorBody(answer, 403, '"tenant_id"');
   });
 
   it("ignores an x-tenant-id header: the tenant is the token's", async () => {
@@ -487,6 +503,83 @@ describe("CORS and routing", () => {
     expectErrorBody(answer, 405, "DELETE");
     expect(answer.headers.Allow).toBe("GET, OPTIONS");
     expect(answer.headers["Access-Control-Allow-Origin"]).toBe(allowedOrigin);
+  });
+});
+
+describe("behind the local JWT authorizer, with Cognito-shaped tokens", () => {
+  const issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_statusApi";
+  const clientId = "status-api-client";
+  let signingKey: LocalSigningKey;
+  let api: LocalHttpApi;
+
+  beforeAll(async () => {
+    signingKey = await createLocalSigningKey();
+    api = await startHttpApi({
+      issuer,
+      audience: [clientId],
+      corsAllowedOrigins: [],
+      signingKey,
+      invoke: (event) => handler(event, lambdaContext("status-api")),
+    });
+  });
+
+  afterAll(() => api?.stop());
+
+  async function statusWith(token: string, actionIntentId: string) {
+    const response = await fetch(`${api.url}/executions/${actionIntentId}/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const mint = (options: Partial<MintOptions>) => mintToken(signingKey, { issuer, clientId, ...options });
+
+  it.each([
+    ["an access token", "access"],
+    ["an ID token", "id"],
+  ] as const)("answers %s that carries the tenant claim with the tenant's execution", async (_case, tokenUse) => {
+    // Prepare
+    const tenant_id = uniqueTenant();
+    const intent = await seedIntent({ tenant_id });
+
+    // Act
+    const answer = await statusWith(await mint({ tenantId: tenant_id, tokenUse }), intent.action_intent_id);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ action_intent_id: intent.action_intent_id });
+  });
+
+  it("answers 403 naming the claim to an access token without it, as a pool without the trigger issues", async () => {
+    const intent = await seedIntent({ tenant_id: uniqueTenant() });
+
+    const answer = await statusWith(await mint({}), intent.action_intent_id);
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.message).toMatch(/^the token has no "tenant_id" claim; send an access token/);
+  });
+
+  it("answers 403 to a token carrying only Cognito's custom:tenant_id attribute claim", async () => {
+    const tenant_id = uniqueTenant();
+    const intent = await seedIntent({ tenant_id });
+
+    const token = await mint({ tenantId: tenant_id, tenantClaim: "custom:tenant_id", tokenUse: "id" });
+    const answer = await statusWith(token, intent.action_intent_id);
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.message).toContain('"tenant_id"');
+  });
+
+  it.each([
+    ["an access token of another app client", { clientId: "another-client" }],
+    ["an ID token of another app client", { clientId: "another-client", tokenUse: "id" }],
+  ] as const)("answers 401 to %s, before the function runs", async (_case, options) => {
+    const tenant_id = uniqueTenant();
+    const intent = await seedIntent({ tenant_id });
+
+    const answer = await statusWith(await mint({ tenantId: tenant_id, ...options }), intent.action_intent_id);
+
+    expect(answer).toEqual({ status: 401, body: { message: "Unauthorized" } });
   });
 });
 
