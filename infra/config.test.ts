@@ -5,7 +5,7 @@ const required: Record<string, string> = {
   gatewayUrl: "https://gateway.example.com/mcp",
   gatewayTokenUrl: "https://auth.example.com/oauth2/token",
   gatewayClientId: "client",
-  gatewayClientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
+  gatewayClientSecretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
   jwtIssuer: "https://issuer.example.com",
   jwtAudience: '["status-api"]',
 };
@@ -26,6 +26,22 @@ describe("stack config", () => {
       gateway: { timeoutMs: 10_000 },
       api: { tenantClaim: "tenant_id", jwtAudience: ["status-api"], corsAllowedOrigins: [] },
     });
+  });
+
+  it("keeps handler responses out of traces, and a created secret recoverable for 30 days, unless told", () => {
+    expect(parse(required)).toMatchObject({ traceResponses: false, gateway: { secretRecoveryWindowDays: 30 } });
+    expect(parse({ ...required, traceResponses: "true", secretRecoveryWindowDays: "0" })).toMatchObject({
+      traceResponses: true,
+      gateway: { secretRecoveryWindowDays: 0 },
+    });
+  });
+
+  it.each([
+    "engine/prod/gateway-client-secret",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/prod/gateway-client-secret",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/prod/gateway-client-secret-AbC123",
+  ])("takes the gateway secret as a name, partial ARN or full ARN: %s", (secretId) => {
+    expect(parse({ ...required, gatewayClientSecretId: secretId }).gateway.clientSecretId).toBe(secretId);
   });
 
   it.each([
@@ -61,8 +77,28 @@ describe("stack config", () => {
     ],
     [
       "no gateway secret at all",
-      { gatewayClientSecretArn: undefined },
-      'stack config key "gatewayClientSecretArn" must be the ARN of a secret',
+      { gatewayClientSecretId: undefined },
+      'stack config key "gatewayClientSecretId" must be the name or ARN of a secret',
+    ],
+    [
+      "the gateway secret under its old key",
+      { gatewayClientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway" },
+      'stack config key "gatewayClientSecretArn" must be renamed to "gatewayClientSecretId"',
+    ],
+    [
+      "a gateway secret that is neither a name nor a secret ARN",
+      { gatewayClientSecretId: "arn:aws:ssm:us-east-1:123456789012:parameter/gateway" },
+      'stack config key "gatewayClientSecretId" must be a Secrets Manager secret name, partial ARN or full ARN',
+    ],
+    [
+      "a recovery window Secrets Manager refuses (1 to 6 days)",
+      { secretRecoveryWindowDays: "5" },
+      'stack config key "secretRecoveryWindowDays" must be 0 or an integer from 7 to 30, got "5"',
+    ],
+    [
+      "a recovery window over 30 days",
+      { secretRecoveryWindowDays: "31" },
+      'stack config key "secretRecoveryWindowDays" must be an integer from 0 to 30, got "31"',
     ],
     ["an empty audience list", { jwtAudience: "[]" }, 'stack config key "jwtAudience" must be a non-empty list'],
   ])("stops on %s, naming the key and what it expects", (_case, override, message) => {

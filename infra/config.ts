@@ -10,6 +10,8 @@ const logRetentionDays = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 const percentiles = /^p(\d{1,2}(\.\d+)?)$/;
+/** A secret's name (the characters Secrets Manager allows), or a partial or full secret ARN. */
+const secretIds = /^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]{1,512})$/;
 
 export interface EngineConfig {
   stack: string;
@@ -26,17 +28,23 @@ export interface EngineConfig {
   metricsNamespace: string;
   globalKillSwitch: boolean;
   functionMemoryMb: number;
+  /** Whether X-Ray keeps each handler's response as trace metadata (intent parameters, tool results). */
+  traceResponses: boolean;
   artifactsRetentionDays: number;
+  /** Days a replaced or deleted artifact's old version is kept (the bucket is versioned). */
+  artifactsNoncurrentRetentionDays: number;
   /** Existing resources to use instead of creating them. */
   adopt: { eventBusName?: string; intentsTableName?: string; ledgerTableName?: string; signalsTableName?: string };
   gateway: {
     url: string;
     tokenUrl: string;
     clientId: string;
-    /** An existing Secrets Manager secret holding the client secret... */
-    clientSecretArn?: string;
+    /** An existing Secrets Manager secret holding the client secret: its name, partial ARN or full ARN... */
+    clientSecretId?: string;
     /** ...or the client secret itself (a Pulumi secret), stored in a secret this stack creates. */
     clientSecret?: pulumi.Output<string>;
+    /** Days a deleted stack-created secret stays recoverable, holding its name: 0, or 7 to 30. */
+    secretRecoveryWindowDays: number;
     scope?: string;
     timeoutMs: number;
   };
@@ -132,13 +140,34 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
   if (!percentiles.test(durationPercentile))
     throw new ConfigError("alarmDurationPercentile", "a percentile such as p90 or p99.9", durationPercentile);
 
-  const clientSecretArn = optional("gatewayClientSecretArn");
-  const clientSecret = source.getSecret("gatewayClientSecret");
-  if (!clientSecretArn && !clientSecret) {
+  const renamedSecretKey = optional("gatewayClientSecretArn");
+  if (renamedSecretKey) {
     throw new ConfigError(
       "gatewayClientSecretArn",
-      "the ARN of a secret holding the gateway client secret (or set gatewayClientSecret with --secret)",
+      'renamed to "gatewayClientSecretId" (set that key instead: it takes a secret name, partial ARN or full ARN)',
+      renamedSecretKey,
     );
+  }
+  const clientSecretId = optional("gatewayClientSecretId");
+  const clientSecret = source.getSecret("gatewayClientSecret");
+  if (!clientSecretId && !clientSecret) {
+    throw new ConfigError(
+      "gatewayClientSecretId",
+      "the name or ARN of a secret holding the gateway client secret (or set gatewayClientSecret with --secret)",
+    );
+  }
+  if (clientSecretId && !secretIds.test(clientSecretId)) {
+    throw new ConfigError(
+      "gatewayClientSecretId",
+      "a Secrets Manager secret name, partial ARN or full ARN",
+      clientSecretId,
+    );
+  }
+  // Secrets Manager takes 0 (delete at once) or 7 to 30 days:
+  // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+  const secretRecoveryWindowDays = integer("secretRecoveryWindowDays", 30, 0, 30);
+  if (secretRecoveryWindowDays > 0 && secretRecoveryWindowDays < 7) {
+    throw new ConfigError("secretRecoveryWindowDays", "0 or an integer from 7 to 30", String(secretRecoveryWindowDays));
   }
 
   return {
@@ -157,7 +186,9 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     metricsNamespace: text("metricsNamespace", METRIC_NAMESPACE),
     globalKillSwitch: flag("globalKillSwitch", false),
     functionMemoryMb: integer("functionMemoryMb", 512, 128, 10240),
+    traceResponses: flag("traceResponses", false),
     artifactsRetentionDays: integer("artifactsRetentionDays", 90, 1),
+    artifactsNoncurrentRetentionDays: integer("artifactsNoncurrentRetentionDays", 30, 1),
     adopt: {
       eventBusName: optional("existingEventBusName"),
       intentsTableName: optional("existingIntentsTableName"),
@@ -168,8 +199,9 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
       url: text("gatewayUrl"),
       tokenUrl: text("gatewayTokenUrl"),
       clientId: text("gatewayClientId"),
-      clientSecretArn,
+      clientSecretId,
       clientSecret,
+      secretRecoveryWindowDays,
       scope: optional("gatewayOauthScope"),
       // Below the tool invoker's Lambda timeout (infra/catalog.ts), so the call, not the function, times out.
       timeoutMs: integer("toolTimeoutMs", 10_000, 100, 45_000),

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { engineFunctions } from "./catalog.ts";
+import { artifactsLifecycleRules } from "./data/index.ts";
+import type { PolicyDocument } from "./iam.ts";
 import type { RecordedResource } from "./testing/pulumi-mocks.ts";
 import { synthesizeStack } from "./testing/stack-under-test.ts";
 import { stateMachineRolePolicy } from "./workflow/index.ts";
@@ -69,6 +71,24 @@ describe("the engine stack", () => {
     });
   });
 
+  it("grants the gateway secret by the full ARN Secrets Manager gave it, suffix included", () => {
+    const policy = JSON.parse(
+      String(
+        ofType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "functions-tool-invoker-policy")?.inputs
+          .policy,
+      ),
+    ) as PolicyDocument;
+    const secretArn =
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:engine\/prod\/gateway-client-secret-[A-Za-z0-9]{6}$/;
+
+    expect(policy.Statement.find((statement) => statement.Sid === "ReadGatewayClientSecret")?.Resource).toEqual([
+      expect.stringMatching(secretArn),
+    ]);
+    expect(lambdaEnv(prod, "tool-invoker").GATEWAY_CLIENT_SECRET_ID).toMatch(secretArn);
+    // The placeholder secret uses the AWS-managed key: nothing to decrypt with.
+    expect(JSON.stringify(policy)).not.toContain("kms:");
+  });
+
   it("answers the outputs a user needs", () => {
     expect(Object.keys(dev.outputs).sort()).toEqual(
       [
@@ -99,6 +119,36 @@ describe("dev and prod differ where they say they do", () => {
       (one(stack, "aws:sfn/stateMachine:StateMachine").inputs.loggingConfiguration as { includeExecutionData: boolean })
         .includeExecutionData;
     expect([logging(dev), logging(prod)]).toEqual([true, false]);
+  });
+
+  it("Lambda log levels from the stack's, on every function: dev keeps DEBUG", () => {
+    const levels = (stack: Stack) =>
+      new Set(
+        ofType(stack, "aws:lambda/function:Function").map((fn) => {
+          const { applicationLogLevel, systemLogLevel, logFormat } = fn.inputs.loggingConfig as Record<string, string>;
+          return `${logFormat} ${applicationLogLevel} ${systemLogLevel}`;
+        }),
+      );
+    expect(levels(dev)).toEqual(new Set(["JSON DEBUG DEBUG"]));
+    expect(levels(prod)).toEqual(new Set(["JSON INFO INFO"]));
+  });
+
+  it("handler responses reach X-Ray in dev only", () => {
+    const capture = (stack: Stack) =>
+      new Set(
+        ofType(stack, "aws:lambda/function:Function").map(
+          (fn) => lambdaEnv(stack, fn.name.replace(/^functions-/, "")).POWERTOOLS_TRACER_CAPTURE_RESPONSE,
+        ),
+      );
+    expect(capture(dev)).toEqual(new Set(["true"]));
+    expect(capture(prod)).toEqual(new Set(["false"]));
+  });
+
+  it("artifact versions and delete markers expire on each stack's schedule", () => {
+    const rules = (stack: Stack) =>
+      one(stack, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    expect(rules(dev)).toEqual(artifactsLifecycleRules({ currentDays: 14, noncurrentDays: 7 }));
+    expect(rules(prod)).toEqual(artifactsLifecycleRules({ currentDays: 400, noncurrentDays: 30 }));
   });
 
   it("removal protection on prod's tables only", () => {

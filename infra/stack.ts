@@ -33,6 +33,7 @@ export function createEngineStack(config: EngineConfig) {
     namePrefix: config.namePrefix,
     protect: config.protect,
     artifactsRetentionDays: config.artifactsRetentionDays,
+    artifactsNoncurrentRetentionDays: config.artifactsNoncurrentRetentionDays,
     adopt: {
       intents: config.adopt.intentsTableName,
       ledger: config.adopt.ledgerTableName,
@@ -41,8 +42,9 @@ export function createEngineStack(config: EngineConfig) {
   });
   const credentials = new GatewayCredentials("gateway", {
     namePrefix: config.namePrefix,
-    existingSecretArn: config.gateway.clientSecretArn,
+    existingSecretId: config.gateway.clientSecretId,
     clientSecret: config.gateway.clientSecret,
+    recoveryWindowDays: config.gateway.secretRecoveryWindowDays,
     protect: config.protect,
   });
   const functions = new EngineFunctions("functions", {
@@ -50,7 +52,7 @@ export function createEngineStack(config: EngineConfig) {
     tables: data.tables,
     artifactsBucket: data.artifactsBucket,
     eventBus,
-    gatewaySecretArn: credentials.secretArn,
+    gatewaySecret: credentials.secret,
   });
   const workflow = new Workflow("workflow", {
     namePrefix: config.namePrefix,

@@ -10,6 +10,7 @@ import { bundleFunction } from "../infra/bundle.ts";
 import { type EngineFunction, engineFunctions } from "../infra/catalog.ts";
 import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
+import { lambdaLoggingEnvironment, lambdaLoggingFor } from "../infra/functions/logging.ts";
 import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
 import { type AlarmEvaluation, evaluateAlarm } from "../infra/observability/evaluate.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
@@ -137,6 +138,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     const environmentOf = (fn: EngineFunction) => ({
       ...lambdaEnvironment,
       AWS_LAMBDA_FUNCTION_NAME: `engine-local-${fn.id}`,
+      // What Lambda derives from the function's logging controls; it overrides POWERTOOLS_LOG_LEVEL.
+      ...lambdaLoggingEnvironment(lambdaLoggingFor(config)),
       ...environmentFor(fn, config, services.names),
     });
 

@@ -120,7 +120,7 @@ export function localStackConfig(
     gatewayUrl: services.gateway.url,
     gatewayTokenUrl: services.gateway.tokenUrl,
     gatewayClientId: services.gateway.clientId,
-    gatewayClientSecretArn: services.names.gatewaySecretId,
+    gatewayClientSecretId: services.names.gatewaySecretId,
     toolTimeoutMs: "5000",
     ...overrides,
   };

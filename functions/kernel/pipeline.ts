@@ -2,15 +2,15 @@
 // input/output validation against precompiled schemas, and log/trace correlation on the intent.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import validator from "@middy/validator";
 import type { ValidateFunction } from "ajv";
 import type { Context } from "aws-lambda";
 import { correlate } from "./correlation.ts";
 import { describeSchemaErrors, PermanentError, toStateError, ValidationError } from "./errors.ts";
+import { traceHandler } from "./handler-tracing.ts";
 import { middyOptions } from "./middy-options.ts";
-import { logger, metrics, tracer } from "./powertools.ts";
+import { logger, metrics } from "./powertools.ts";
 
 export interface StateContract {
   readonly input: ValidateFunction;
@@ -47,7 +47,7 @@ export function statePipeline<TInput, TOutput>(
 ) {
   return (
     middy<TInput, TOutput>(middyOptions)
-      .use(captureLambdaHandler(tracer))
+      .use(traceHandler())
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics, { captureColdStartMetric: true }))
       .use(stateMachineErrors())

@@ -5,7 +5,6 @@
 // execution is simply not found.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import httpCors from "@middy/http-cors";
 import httpErrorHandler from "@middy/http-error-handler";
@@ -13,8 +12,9 @@ import httpRouterHandler, { type Route } from "@middy/http-router";
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { correlate } from "#kernel/correlation.ts";
+import { traceHandler } from "#kernel/handler-tracing.ts";
 import { middyOptions } from "#kernel/middy-options.ts";
-import { logger, metrics, tracer } from "#kernel/powertools.ts";
+import { logger, metrics } from "#kernel/powertools.ts";
 import { getExecutionWithIntent, listExecutionsByAccount } from "#kernel/repositories/executions.ts";
 import { readStatusApiConfig } from "./config.ts";
 import { executionView, listView } from "./execution-view.ts";
@@ -86,7 +86,7 @@ const routes: Route<HttpApiEvent, APIGatewayProxyResultV2>[] = [
 ];
 
 export const handler = middy<HttpApiEvent, APIGatewayProxyResultV2>(middyOptions)
-  .use(captureLambdaHandler(tracer))
+  .use(traceHandler())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   // Before the error handler, so its onError runs after the error response exists and decorates it too.

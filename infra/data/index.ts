@@ -14,6 +14,7 @@ export interface EngineDataArgs {
   namePrefix: string;
   protect: boolean;
   artifactsRetentionDays: number;
+  artifactsNoncurrentRetentionDays: number;
   /** Existing table names to use instead of creating these tables. */
   adopt?: Partial<Record<"intents" | "ledger" | "signals", string>>;
 }
@@ -42,6 +43,34 @@ export function tableArgs(physicalName: string, layout: TableLayout, protect: bo
     ttl: layout.ttlAttribute ? { attributeName: layout.ttlAttribute, enabled: true } : undefined,
     deletionProtectionEnabled: protect,
   };
+}
+
+/**
+ * The artifacts bucket's lifecycle. The bucket is versioned, so expiring an artifact only hides it behind a
+ * delete marker: its old versions expire after their own period, and the markers left with no version
+ * behind them are removed. S3 refuses `expiredObjectDeleteMarker` in an expiration that has `days` or `date`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html): it gets a rule of its own.
+ */
+export function artifactsLifecycleRules(retention: {
+  currentDays: number;
+  noncurrentDays: number;
+}): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+  return [
+    {
+      id: "expire-artifacts",
+      status: "Enabled",
+      filter: {},
+      expiration: { days: retention.currentDays },
+      noncurrentVersionExpiration: { noncurrentDays: retention.noncurrentDays },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+    },
+    {
+      id: "remove-expired-delete-markers",
+      status: "Enabled",
+      filter: {},
+      expiration: { expiredObjectDeleteMarker: true },
+    },
+  ];
 }
 
 export class EngineData extends pulumi.ComponentResource {
@@ -106,16 +135,10 @@ export class EngineData extends pulumi.ComponentResource {
       `${name}-artifacts-lifecycle`,
       {
         bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-artifacts",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: args.artifactsRetentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-          },
-        ],
+        rules: artifactsLifecycleRules({
+          currentDays: args.artifactsRetentionDays,
+          noncurrentDays: args.artifactsNoncurrentRetentionDays,
+        }),
       },
       child,
     );

@@ -20,6 +20,8 @@ export function environmentFor(
     POWERTOOLS_SERVICE_NAME: fn.id,
     POWERTOOLS_LOG_LEVEL: config.logLevel,
     POWERTOOLS_METRICS_NAMESPACE: config.metricsNamespace,
+    // Read by the kernel's tracing middleware: responses stay out of X-Ray unless the stack asks.
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: String(config.traceResponses),
   };
   for (const table of Object.keys(fn.access.tables ?? {}) as TableName[]) {
     environment[tables[table].envVar] = names.tables[table];

@@ -18,7 +18,7 @@ const config = parseEngineConfig(
         gatewayUrl: "https://gateway.example.com/mcp",
         gatewayTokenUrl: "https://auth.example.com/oauth2/token",
         gatewayClientId: "client",
-        gatewayClientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
+        gatewayClientSecretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
         jwtIssuer: "https://issuer.example.com",
         jwtAudience: '["api"]',
         logRetentionDays: "30",
@@ -33,7 +33,7 @@ const tableArn = (table: string) => `arn:aws:dynamodb:us-east-1:123456789012:tab
 const arns = {
   tables: Object.fromEntries(Object.keys(tables).map((table) => [table, tableArn(table)])) as never,
   artifactsBucketArn: "arn:aws:s3:::engine-artifacts",
-  gatewaySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
+  gatewaySecret: { arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway-AbC123" },
   eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/engine",
   logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn",
 };
@@ -56,7 +56,7 @@ describe("function permissions", () => {
       `${arns.logGroupArn}:*`,
       "*",
       "arn:aws:s3:::engine-artifacts/*",
-      arns.gatewaySecretArn,
+      arns.gatewaySecret.arn,
     ]);
   });
 
@@ -67,9 +67,39 @@ describe("function permissions", () => {
       for (const table of Object.keys(tables)) {
         expect(granted.includes(tableArn(table)), `${fn.id} on ${table}`).toBe(named.includes(table));
       }
-      expect(granted.includes(arns.gatewaySecretArn), `${fn.id} secret`).toBe(Boolean(fn.access.gateway));
+      expect(granted.includes(arns.gatewaySecret.arn), `${fn.id} secret`).toBe(Boolean(fn.access.gateway));
       expect(granted.includes(arns.eventBusArn), `${fn.id} bus`).toBe(Boolean(fn.access.signals));
       expect(granted.includes(`${arns.artifactsBucketArn}/*`), `${fn.id} bucket`).toBe(Boolean(fn.access.artifacts));
+    }
+  });
+
+  it("let the tool-calling functions decrypt the secret's customer-managed key, only through Secrets Manager", () => {
+    const kmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const withKey = { ...arns, gatewaySecret: { ...arns.gatewaySecret, kmsKeyArn } };
+
+    for (const fn of engineFunctions) {
+      const decrypt = policyDocumentFor(fn, withKey).Statement.filter((statement) =>
+        [statement.Action].flat().some((action) => action.startsWith("kms:")),
+      );
+      expect(decrypt, fn.id).toEqual(
+        fn.access.gateway
+          ? [
+              {
+                Sid: "DecryptGatewayClientSecret",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: [kmsKeyArn],
+                Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+              },
+            ]
+          : [],
+      );
+    }
+  });
+
+  it("grant no KMS action for a secret under the AWS-managed key", () => {
+    for (const fn of engineFunctions) {
+      expect(JSON.stringify(policyDocumentFor(fn, arns)), fn.id).not.toContain("kms:");
     }
   });
 
@@ -87,7 +117,7 @@ describe("function environment", () => {
     tables: Object.fromEntries(Object.keys(tables).map((table) => [table, `engine-test-${table}`])) as never,
     artifactsBucket: "engine-artifacts",
     eventBusName: "engine-bus",
-    gatewaySecretId: arns.gatewaySecretArn,
+    gatewaySecretId: arns.gatewaySecret.arn,
   };
 
   it("names exactly the tables a function reads, plus its own settings", () => {
@@ -95,6 +125,7 @@ describe("function environment", () => {
       POWERTOOLS_SERVICE_NAME: "execution-validator",
       POWERTOOLS_LOG_LEVEL: "INFO",
       POWERTOOLS_METRICS_NAMESPACE: "ActionExecutionEngine",
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
       INTENTS_TABLE_NAME: "engine-test-intents",
       CONTROLS_TABLE_NAME: "engine-test-controls",
       GLOBAL_KILL_SWITCH: "false",
@@ -104,7 +135,7 @@ describe("function environment", () => {
   it("gives the tool-calling functions the gateway settings and the recorders the bus", () => {
     expect(environmentFor(byId("tool-invoker"), config, names)).toMatchObject({
       GATEWAY_URL: "https://gateway.example.com/mcp",
-      GATEWAY_CLIENT_SECRET_ID: arns.gatewaySecretArn,
+      GATEWAY_CLIENT_SECRET_ID: arns.gatewaySecret.arn,
       TOOL_TIMEOUT_MS: "10000",
       ARTIFACTS_BUCKET: "engine-artifacts",
     });
@@ -142,7 +173,7 @@ describe("EngineFunctions component", () => {
     ) as never,
     artifactsBucket: { name: "engine-artifacts", arn: arns.artifactsBucketArn },
     eventBus: { name: "engine-bus", arn: arns.eventBusArn },
-    gatewaySecretArn: arns.gatewaySecretArn,
+    gatewaySecret: arns.gatewaySecret,
   });
 
   const deployed = Promise.all(Object.values(component.functions).map((fn) => outputValue(fn.arn)));
@@ -161,6 +192,30 @@ describe("EngineFunctions component", () => {
       });
     }
     expect(lambdas.every((lambda) => (lambda.inputs.code as { __pulumiArchive?: boolean }).__pulumiArchive)).toBe(true);
+  });
+
+  it("creates each function only after its role policy, so its first call to X-Ray is allowed", async () => {
+    await deployed;
+    const lambdas = resources.filter((resource) => resource.type === "aws:lambda/function:Function");
+
+    for (const lambda of lambdas) {
+      expect(lambda.dependencies, lambda.name).toContainEqual(
+        expect.stringMatching(new RegExp(`\\$aws:iam/rolePolicy:RolePolicy::${lambda.name}-policy$`)),
+      );
+    }
+  });
+
+  it("sets each function's Lambda log levels from the stack's", async () => {
+    await deployed;
+    const lambdas = resources.filter((resource) => resource.type === "aws:lambda/function:Function");
+
+    for (const lambda of lambdas) {
+      expect(lambda.inputs.loggingConfig, lambda.name).toMatchObject({
+        logFormat: "JSON",
+        applicationLogLevel: "INFO",
+        systemLogLevel: "INFO",
+      });
+    }
   });
 
   it("gives every function its own log group with the configured retention, and its own role", async () => {

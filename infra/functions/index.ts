@@ -6,7 +6,9 @@ import type { TableName } from "../../functions/kernel/data-layout.ts";
 import { bundleFunction } from "../bundle.ts";
 import { type EngineFunction, type EngineFunctionId, engineFunctions } from "../catalog.ts";
 import type { EngineConfig } from "../config.ts";
+import type { GatewaySecretRef } from "../gateway/index.ts";
 import { environmentFor } from "./environment.ts";
+import { lambdaLoggingFor } from "./logging.ts";
 import { policyDocumentFor } from "./permissions.ts";
 
 export interface EngineFunctionsArgs {
@@ -14,7 +16,7 @@ export interface EngineFunctionsArgs {
   tables: Record<TableName, { name: pulumi.Input<string>; arn: pulumi.Input<string> }>;
   artifactsBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   eventBus: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-  gatewaySecretArn: pulumi.Input<string>;
+  gatewaySecret: pulumi.Input<GatewaySecretRef>;
 }
 
 export interface DeployedFunction {
@@ -53,18 +55,18 @@ export class EngineFunctions extends pulumi.ComponentResource {
         { ...child, protect: config.protect },
       );
       const role = new aws.iam.Role(`${name}-${fn.id}-role`, { assumeRolePolicy: lambdaAssumeRole }, child);
-      new aws.iam.RolePolicy(
+      const policy = new aws.iam.RolePolicy(
         `${name}-${fn.id}-policy`,
         {
           role: role.id,
           policy: pulumi
-            .all([tableArns, args.artifactsBucket.arn, args.gatewaySecretArn, args.eventBus.arn, logGroup.arn])
-            .apply(([tables, artifactsBucketArn, gatewaySecretArn, eventBusArn, logGroupArn]) =>
+            .all([tableArns, args.artifactsBucket.arn, args.gatewaySecret, args.eventBus.arn, logGroup.arn])
+            .apply(([tables, artifactsBucketArn, gatewaySecret, eventBusArn, logGroupArn]) =>
               JSON.stringify(
                 policyDocumentFor(fn, {
                   tables: tables as Record<TableName, string>,
                   artifactsBucketArn,
-                  gatewaySecretArn,
+                  gatewaySecret,
                   eventBusArn,
                   logGroupArn,
                 }),
@@ -87,21 +89,23 @@ export class EngineFunctions extends pulumi.ComponentResource {
           memorySize: config.functionMemoryMb,
           timeout: fn.timeoutSeconds,
           tracingConfig: { mode: "Active" },
-          loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+          loggingConfig: { ...lambdaLoggingFor(config), logGroup: logGroup.name },
           environment: {
             variables: pulumi
-              .all([tableNames, args.artifactsBucket.name, args.eventBus.name, args.gatewaySecretArn])
-              .apply(([tables, artifactsBucket, eventBusName, gatewaySecretId]) =>
+              .all([tableNames, args.artifactsBucket.name, args.eventBus.name, args.gatewaySecret])
+              .apply(([tables, artifactsBucket, eventBusName, gatewaySecret]) =>
                 environmentFor(fn, config, {
                   tables: tables as Record<TableName, string>,
                   artifactsBucket,
                   eventBusName,
-                  gatewaySecretId,
+                  gatewaySecretId: gatewaySecret.arn,
                 }),
               ),
           },
         },
-        { ...child, dependsOn: [logGroup] },
+        // With tracing Active, CreateFunction checks the role may call X-Ray, and a first invocation must
+        // not race the grant: the function waits for its policy, not only its role.
+        { ...child, dependsOn: [logGroup, policy] },
       );
       return { name: lambda.name, arn: lambda.arn, invokeArn: lambda.invokeArn, roleName: role.name };
     };

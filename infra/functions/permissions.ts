@@ -10,9 +10,17 @@ type ListedStatement = PolicyStatement & { Action: string[]; Resource: string[] 
 export interface EngineResourceArns {
   tables: Record<TableName, string>;
   artifactsBucketArn: string;
-  gatewaySecretArn: string;
+  /** The secret's full ARN (with its six-character suffix) and its customer-managed key, if any. */
+  gatewaySecret: { arn: string; kmsKeyArn?: string };
   eventBusArn: string;
   logGroupArn: string;
+}
+
+/** The region field of an ARN: `arn:<partition>:<service>:<region>:...`. */
+function regionOf(arn: string): string {
+  const region = arn.split(":")[3];
+  if (!region) throw new Error(`not a regional ARN: "${arn}"`);
+  return region;
 }
 
 const pascal = (name: string) => name.replace(/(^|[-_])(\w)/g, (_match, _sep, letter: string) => letter.toUpperCase());
@@ -58,8 +66,21 @@ export function policyDocumentFor(
       Sid: "ReadGatewayClientSecret",
       Effect: "Allow",
       Action: ["secretsmanager:GetSecretValue"],
-      Resource: [arns.gatewaySecretArn],
+      Resource: [arns.gatewaySecret.arn],
     });
+    if (arns.gatewaySecret.kmsKeyArn) {
+      // Secrets Manager decrypts with the caller's permissions; the condition keeps the grant to that path:
+      // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+      statements.push({
+        Sid: "DecryptGatewayClientSecret",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [arns.gatewaySecret.kmsKeyArn],
+        Condition: {
+          StringEquals: { "kms:ViaService": `secretsmanager.${regionOf(arns.gatewaySecret.arn)}.amazonaws.com` },
+        },
+      });
+    }
   }
   if (fn.access.signals) {
     statements.push({

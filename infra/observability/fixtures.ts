@@ -9,7 +9,7 @@ const requiredKeys: Record<string, string> = {
   gatewayUrl: "https://gateway.example.com/mcp",
   gatewayTokenUrl: "https://auth.example.com/oauth2/token",
   gatewayClientId: "client",
-  gatewayClientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
+  gatewayClientSecretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway",
   jwtIssuer: "https://issuer.example.com",
   jwtAudience: '["app-client"]',
 };

@@ -1,5 +1,6 @@
 // Runs Pulumi programs and components without a CLI or cloud: resource registrations are recorded with
 // their inputs, AWS data-source calls answer plausible values. Used by the infra tests and `npm run synth`.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface RecordedResource {
@@ -7,9 +8,49 @@ export interface RecordedResource {
   name: string;
   inputs: Record<string, unknown>;
   id: string;
+  /** The URNs the registration told the engine it depends on: `dependsOn` and the resources its inputs use. */
+  dependencies: string[];
 }
 
 export const MOCK_ACCOUNT = "123456789012";
+
+/**
+ * The six characters Secrets Manager appends to a secret's name in its ARN: random in AWS, derived from the
+ * name here so a synth reads the same every run.
+ */
+export function mockSecretSuffix(name: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return [...createHash("sha256").update(name).digest().subarray(0, 6)]
+    .map((byte) => alphabet[byte % alphabet.length])
+    .join("");
+}
+
+/** A KMS key's ARN, as DescribeKey answers it, from a key id, key ARN, alias name or alias ARN. */
+function keyArnOf(keyId: string, region: string): string {
+  if (/^arn:[^:]+:kms:[^:]*:\d{12}:key\//.test(keyId)) return keyId;
+  const owner = keyId.startsWith("arn:")
+    ? keyId.split(":").slice(0, 5).join(":")
+    : `arn:aws:kms:${region}:${MOCK_ACCOUNT}`;
+  const isKeyId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(keyId);
+  const hex = createHash("sha256").update(keyId).digest("hex");
+  const uuid = isKeyId
+    ? keyId
+    : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `${owner}:key/${uuid}`;
+}
+
+/** A secret's full ARN, as AWS answers it, from its name, partial ARN or full ARN. */
+function fullSecretArn(secretId: string, region: string): string {
+  const name = secretId.startsWith("arn:")
+    ? secretId.slice(secretId.indexOf(":secret:") + ":secret:".length)
+    : secretId;
+  const prefix = secretId.startsWith("arn:")
+    ? secretId.slice(0, secretId.indexOf(":secret:"))
+    : `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}`;
+  const base = name.slice(0, -7);
+  const isFull = name.at(-7) === "-" && name.slice(-6) === mockSecretSuffix(base);
+  return isFull ? `${prefix}:secret:${name}` : `${prefix}:secret:${name}-${mockSecretSuffix(name)}`;
+}
 
 /** ARN-shaped ids for resources whose ARN others depend on, so rendered policies read like real ones. */
 function mockState(
@@ -32,7 +73,7 @@ function mockState(
     "aws:cloudwatch/logGroup:LogGroup": arn("logs", `log-group:${physical}`),
     "aws:s3/bucketV2:BucketV2": `arn:aws:s3:::${physical}`,
     "aws:s3/bucket:Bucket": `arn:aws:s3:::${physical}`,
-    "aws:secretsmanager/secret:Secret": arn("secretsmanager", `secret:${physical}`),
+    "aws:secretsmanager/secret:Secret": arn("secretsmanager", `secret:${physical}-${mockSecretSuffix(physical)}`),
     "aws:apigatewayv2/api:Api": arn("apigateway", `/apis/${physical}`),
   };
   const state: Record<string, unknown> = { ...inputs, name: physical };
@@ -50,9 +91,21 @@ function mockState(
   return state;
 }
 
+type MonitorRegister = (
+  request: { getType(): string; getName(): string; getDependenciesList(): string[] },
+  callback: unknown,
+) => unknown;
+
 /** Installs the mocks; every resource registered afterwards is appended to the returned list. */
 export function installPulumiMocks(
-  options: { project?: string; stack?: string; region?: string; config?: Record<string, string> } = {},
+  options: {
+    project?: string;
+    stack?: string;
+    region?: string;
+    config?: Record<string, string>;
+    /** The KMS key (id, alias or ARN) encrypting an existing secret, by secret name; none means the AWS-managed key. */
+    secretKmsKeys?: Record<string, string>;
+  } = {},
 ) {
   const region = options.region ?? "us-east-1";
   const resources: RecordedResource[] = [];
@@ -65,7 +118,8 @@ export function installPulumiMocks(
     {
       newResource: (args) => {
         const id = `${args.name}-id`;
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, id });
+        const dependencies = dependenciesOf.get(`${args.type}::${args.name}`) ?? [];
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, id, dependencies });
         return { id, state: mockState(args.type, args.name, args.inputs, region) };
       },
       call: (args) => {
@@ -78,6 +132,17 @@ export function installPulumiMocks(
         if (args.token === "aws:dynamodb/getTable:getTable") {
           return { ...args.inputs, arn: `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT}:table/${args.inputs.name}` };
         }
+        if (args.token === "aws:secretsmanager/getSecret:getSecret") {
+          const arn = fullSecretArn(String(args.inputs.arn ?? args.inputs.name), region);
+          const name = arn.slice(arn.indexOf(":secret:") + ":secret:".length, -7);
+          // DescribeSecret leaves KmsKeyId out for the AWS-managed key; the provider then answers "".
+          return { ...args.inputs, arn, id: arn, name, kmsKeyId: options.secretKmsKeys?.[name] ?? "" };
+        }
+        if (args.token === "aws:kms/getKey:getKey") {
+          const arn = keyArnOf(String(args.inputs.keyId), region);
+          const keyManager = String(args.inputs.keyId).includes("alias/aws/") ? "AWS" : "CUSTOMER";
+          return { ...args.inputs, arn, id: arn.slice(arn.indexOf(":key/") + 5), keyManager };
+        }
         if (args.token === "aws:cloudwatch/getEventBus:getEventBus") {
           return { ...args.inputs, arn: `arn:aws:events:${region}:${MOCK_ACCOUNT}:event-bus/${args.inputs.name}` };
         }
@@ -87,6 +152,15 @@ export function installPulumiMocks(
     options.project ?? "action-execution-engine",
     options.stack ?? "test",
   );
+  // The mocks' newResource is not told a registration's dependencies; the request to the monitor carries
+  // them, so they are read there, by type and name (unique within a stack).
+  const dependenciesOf = new Map<string, string[]>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: MonitorRegister };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependenciesOf.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+    return register(request, callback);
+  };
   return resources;
 }
 
