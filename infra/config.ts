@@ -10,6 +10,33 @@ const logRetentionDays = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 const percentiles = /^p(\d{1,2}(\.\d+)?)$/;
+
+/** CloudWatch's "M out of N": ALARM when `datapointsToAlarm` of the latest `evaluationPeriods` periods breach. */
+export interface AlarmDatapoints {
+  datapointsToAlarm: number;
+  evaluationPeriods: number;
+}
+
+/**
+ * Each alarm's "M/N" key and default. A count of periods alone would mean N of N, and an alarm that must
+ * fire on one incident could not; so every alarm states both, for the on-call engineer it pages.
+ */
+const alarmDatapointDefaults = {
+  // One execution that ended without its failure recorded needs a person: the first breaching period pages.
+  stateMachineFailures: { key: "alarmStateMachineFailuresDatapoints", fallback: "1/1" },
+  // The threshold already counts failures per period; reaching it once is the burst worth a page.
+  failedExecutions: { key: "alarmFailedExecutionsDatapoints", fallback: "1/1" },
+  // A percentile over one quiet period can rest on a single slow execution; slowness that matters lasts.
+  duration: { key: "alarmDurationDatapoints", fallback: "2/3" },
+  // A throttle is a quota reached (gateway, Lambda concurrency, Step Functions): each period it happens counts.
+  throttles: { key: "alarmThrottleDatapoints", fallback: "1/1" },
+  // The depth is the period's maximum: a message waiting there is an approval that was never delivered.
+  dlqDepth: { key: "alarmDlqDepthDatapoints", fallback: "1/1" },
+  // The threshold already counts errors per period, as for failed executions.
+  api5xx: { key: "alarmApi5xxDatapoints", fallback: "1/1" },
+} as const;
+
+export type AlarmName = keyof typeof alarmDatapointDefaults;
 /** A secret's name (the characters Secrets Manager allows), or a partial or full secret ARN. */
 const secretIds = /^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]{1,512})$/;
 
@@ -60,7 +87,8 @@ export interface EngineConfig {
   alarms: {
     emails: string[];
     periodSeconds: number;
-    evaluationPeriods: number;
+    /** Per alarm, how many of its latest periods must breach (CloudWatch's "M out of N"). */
+    datapoints: Record<AlarmName, AlarmDatapoints>;
     failedExecutionsThreshold: number;
     durationPercentile: string;
     durationThresholdMs: number;
@@ -136,6 +164,47 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
       String(retention),
     );
   }
+  // CloudWatch takes 10, 20, 30 or a multiple of 60 seconds; the sub-minute ones only fill from
+  // high-resolution metrics, and the engine's and AWS's metrics here are per minute:
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  const alarmPeriodSeconds = integer("alarmPeriodSeconds", 300, 60, 86_400);
+  if (alarmPeriodSeconds % 60 !== 0) {
+    throw new ConfigError(
+      "alarmPeriodSeconds",
+      "a multiple of 60 seconds (metrics here are per minute)",
+      String(alarmPeriodSeconds),
+    );
+  }
+  const datapointKeys = Object.values(alarmDatapointDefaults)
+    .map(({ key }) => key)
+    .join(", ");
+  const retiredEvaluationPeriods = source.get("alarmEvaluationPeriods");
+  if (retiredEvaluationPeriods !== undefined) {
+    throw new ConfigError(
+      "alarmEvaluationPeriods",
+      `removed: alone it made every alarm N of N; set one "M/N" key per alarm instead (${datapointKeys})`,
+      retiredEvaluationPeriods,
+    );
+  }
+  // Period × N is at most one day for periods under an hour, seven days otherwise (PutMetricAlarm, above).
+  const maxEvaluationSeconds = alarmPeriodSeconds < 3600 ? 86_400 : 604_800;
+  const alarmDatapoints = (key: string, fallback: string): AlarmDatapoints => {
+    const raw = source.get(key) ?? fallback;
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+    const datapointsToAlarm = Number(match?.[1]);
+    const evaluationPeriods = Number(match?.[2]);
+    if (!match || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+      throw new ConfigError(key, '"M/N", alarm when M of the latest N periods breach, 1 <= M <= N (e.g. "2/3")', raw);
+    }
+    if (evaluationPeriods * alarmPeriodSeconds > maxEvaluationSeconds) {
+      throw new ConfigError(
+        key,
+        `"M/N" with N at most ${Math.floor(maxEvaluationSeconds / alarmPeriodSeconds)}: CloudWatch evaluates at most ${maxEvaluationSeconds / 3600} hours of ${alarmPeriodSeconds} s periods`,
+        raw,
+      );
+    }
+    return { datapointsToAlarm, evaluationPeriods };
+  };
   const durationPercentile = source.get("alarmDurationPercentile") ?? "p90";
   if (!percentiles.test(durationPercentile))
     throw new ConfigError("alarmDurationPercentile", "a percentile such as p90 or p99.9", durationPercentile);
@@ -217,8 +286,13 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     },
     alarms: {
       emails: list("alarmEmails", []),
-      periodSeconds: integer("alarmPeriodSeconds", 300, 60),
-      evaluationPeriods: integer("alarmEvaluationPeriods", 1, 1),
+      periodSeconds: alarmPeriodSeconds,
+      datapoints: Object.fromEntries(
+        Object.entries(alarmDatapointDefaults).map(([name, { key, fallback }]) => [
+          name,
+          alarmDatapoints(key, fallback),
+        ]),
+      ) as Record<AlarmName, AlarmDatapoints>,
       failedExecutionsThreshold: integer("alarmFailedExecutionsThreshold", 5, 1),
       durationPercentile,
       durationThresholdMs: integer("alarmDurationThresholdMs", 60_000, 1),

@@ -12,7 +12,7 @@ import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
 import { lambdaLoggingEnvironment, lambdaLoggingFor } from "../infra/functions/logging.ts";
 import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
-import { type AlarmEvaluation, evaluateAlarm } from "../infra/observability/evaluate.ts";
+import { type AlarmEvaluation, evaluateAlarm, nextEvaluation } from "../infra/observability/evaluate.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
 import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
 import type { ActionIntent } from "../schemas/records.ts";
@@ -284,8 +284,9 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       executions,
       telemetry,
       alarms: () => alarmsFor(config),
+      // CloudWatch's next evaluation after `now` is the first to see every datapoint written so far.
       evaluateAlarms: (now = Date.now()) =>
-        alarmsFor(config).map((spec) => evaluateAlarm(spec, telemetry.datapoints, now)),
+        alarmsFor(config).map((spec) => evaluateAlarm(spec, telemetry.datapoints, { at: nextEvaluation(spec, now) })),
       storeIntent: async (intent) => {
         await db.send(
           new PutCommand({

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { AlarmSpec } from "../infra/observability/alarm-specs.ts";
-import { type Datapoint, evaluateAlarm } from "../infra/observability/evaluate.ts";
+import { type Datapoint, evaluateAlarm, nextEvaluation } from "../infra/observability/evaluate.ts";
 import { ALARMS_FILE, METRICS_FILE } from "./telemetry.ts";
 
 const { values } = parseArgs({ options: { dir: { type: "string", default: ".local" } } });
@@ -45,8 +45,11 @@ for (const [key, points] of [...series].sort(([a], [b]) => a.localeCompare(b))) 
   );
 }
 
-console.log("\nAlarms, evaluated now over the captured datapoints:");
+// The engine may have stopped long ago: the alarms are shown as of the evaluation after the last datapoint.
+const lastWritten = datapoints.reduce((latest, point) => Math.max(latest, point.timestamp), 0) || Date.now();
+console.log("\nAlarms at CloudWatch's first evaluation after the last datapoint:");
 for (const spec of specs) {
-  const evaluation = evaluateAlarm(spec, datapoints);
-  console.log(`  ${evaluation.state.padEnd(17)} ${spec.name}\n${" ".repeat(20)}${evaluation.reason}`);
+  const evaluation = evaluateAlarm(spec, datapoints, { at: nextEvaluation(spec, lastWritten) });
+  const at = new Date(evaluation.evaluatedAt).toISOString();
+  console.log(`  ${evaluation.state.padEnd(17)} ${spec.name} at ${at}\n${" ".repeat(20)}${evaluation.reason}`);
 }

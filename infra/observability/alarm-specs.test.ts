@@ -12,6 +12,7 @@ import {
 } from "./alarm-specs.ts";
 import { stackConfig, watched } from "./fixtures.ts";
 import { emittedMetricNames, metricProblems, readHandlerSources } from "./metric-coverage.ts";
+import { referencedIds, renderMathExpr } from "./metric-math.ts";
 
 const handlerSources = readHandlerSources(new URL("../../functions", import.meta.url).pathname);
 const emitted = emittedMetricNames(handlerSources);
@@ -141,7 +142,12 @@ describe("alarm specs", () => {
     const defaults = stackConfig();
     const tuned = stackConfig({
       alarmPeriodSeconds: "60",
-      alarmEvaluationPeriods: "3",
+      alarmStateMachineFailuresDatapoints: "1/2",
+      alarmFailedExecutionsDatapoints: "2/3",
+      alarmDurationDatapoints: "3/5",
+      alarmThrottleDatapoints: "1/4",
+      alarmDlqDepthDatapoints: "2/2",
+      alarmApi5xxDatapoints: "4/6",
       alarmFailedExecutionsThreshold: "2",
       alarmDurationPercentile: "p99",
       alarmDurationThresholdMs: "5000",
@@ -157,8 +163,29 @@ describe("alarm specs", () => {
     const after = alarmSpecs(inputFor(tuned));
 
     // Assess
-    expect(before.map((spec) => [spec.periodSeconds, spec.evaluationPeriods])).toEqual(before.map(() => [300, 1]));
-    expect(after.map((spec) => [spec.periodSeconds, spec.evaluationPeriods])).toEqual(after.map(() => [60, 3]));
+    const mOfN = (specs: AlarmSpec[]) =>
+      Object.fromEntries(
+        specs.map((spec) => [
+          spec.id,
+          `${spec.datapointsToAlarm}/${spec.evaluationPeriods} of ${spec.periodSeconds} s`,
+        ]),
+      );
+    expect(mOfN(before)).toEqual({
+      "failed-executions": "1/1 of 300 s",
+      "execution-duration": "2/3 of 300 s",
+      throttles: "1/1 of 300 s",
+      "state-machine-failures": "1/1 of 300 s",
+      "dlq-depth-trigger": "1/1 of 300 s",
+      "api-5xx": "1/1 of 300 s",
+    });
+    expect(mOfN(after)).toEqual({
+      "failed-executions": "2/3 of 60 s",
+      "execution-duration": "3/5 of 60 s",
+      throttles: "1/4 of 60 s",
+      "state-machine-failures": "1/2 of 60 s",
+      "dlq-depth-trigger": "2/2 of 60 s",
+      "api-5xx": "4/6 of 60 s",
+    });
     const thresholds = (specs: AlarmSpec[]) => Object.fromEntries(specs.map((spec) => [spec.id, spec.threshold]));
     expect(thresholds(before)).toEqual({
       "failed-executions": 5,
@@ -213,8 +240,10 @@ describe("alarm specs", () => {
     expect(throttles.metrics.filter((term) => term.namespace === "AWS/Lambda").map((term) => term.dimensions)).toEqual(
       engineFunctions.map(({ id }) => ({ FunctionName: `engine-test-${id}` })),
     );
-    expect(throttles.metrics.every((term) => term.weight === 1 && term.statistic === "Sum")).toBe(true);
-    expect(throttles.expression).toBe(throttles.metrics.map((term) => `FILL(${term.id}, 0)`).join(" + "));
+    expect(throttles.metrics.every((term) => term.statistic === "Sum")).toBe(true);
+    expect(throttles.expressions.map(({ id, expression }) => [id, expression])).toEqual([
+      ["total", throttles.metrics.map((term) => `FILL(${term.id}, 0)`).join(" + ")],
+    ]);
     expect(throttles.metrics.every((term) => /^[a-z][A-Za-z0-9_]*$/.test(term.id))).toBe(true);
   });
 
@@ -234,15 +263,18 @@ describe("alarm specs", () => {
     const failures = mathAlarm(alarmSpecs(inputFor()), "state-machine-failures");
 
     // Assess
-    expect(failures.metrics.map((term) => [term.namespace, term.metricName, term.weight])).toEqual([
-      ["AWS/States", "ExecutionsFailed", 1],
-      [METRIC_NAMESPACE, "ExecutionFailed", -1],
-      ["AWS/States", "ExecutionsTimedOut", 1],
-      ["AWS/States", "ExecutionsAborted", 1],
+    expect(failures.metrics.map((term) => [term.id, term.namespace, term.metricName, term.statistic])).toEqual([
+      ["sfn_failed", "AWS/States", "ExecutionsFailed", "Sum"],
+      ["engine_failed", METRIC_NAMESPACE, "ExecutionFailed", "Sum"],
+      ["sfn_timed_out", "AWS/States", "ExecutionsTimedOut", "Sum"],
+      ["sfn_aborted", "AWS/States", "ExecutionsAborted", "Sum"],
     ]);
-    expect(failures.expression).toBe(
-      "FILL(sfn_failed, 0) - FILL(engine_failed, 0) + FILL(sfn_timed_out, 0) + FILL(sfn_aborted, 0)",
-    );
+    // The last expression is the one the alarm watches (alarm-semantics.test.ts proves it robust).
+    expect(failures.expressions.map(({ id, expression }) => [id, expression])).toEqual([
+      ["unrecorded", "FILL(sfn_failed, 0) - FILL(engine_failed, 0) + FILL(sfn_timed_out, 0) + FILL(sfn_aborted, 0)"],
+      ["previous", "unrecorded - DIFF(unrecorded)"],
+      ["total", "unrecorded + IF(previous < 0, previous, 0)"],
+    ]);
     expect(failures.metrics.filter((term) => term.namespace === "AWS/States").map((term) => term.dimensions)).toEqual(
       Array(3).fill({ StateMachineArn: watched.stateMachineArn }),
     );
@@ -262,5 +294,62 @@ describe("alarm specs", () => {
       statistic: "Sum",
     });
     expect(withoutApi.map((spec) => spec.id)).not.toContain("api-5xx");
+  });
+});
+
+describe("alarm M of N in the stack configuration", () => {
+  it("gives a math alarm the expressions CloudWatch gets, each rendered from the model the evaluator runs", () => {
+    // Act
+    const maths = alarmSpecs(inputFor()).filter((spec): spec is MathAlarmSpec => spec.kind === "math");
+
+    // Assess: each expression reads only metrics and expressions defined before it.
+    expect(maths.map((spec) => spec.id)).toEqual(["throttles", "state-machine-failures"]);
+    for (const spec of maths) {
+      spec.expressions.forEach(({ id, expression, model }, index) => {
+        expect(expression, id).toBe(renderMathExpr(model));
+        const defined = [...spec.metrics, ...spec.expressions.slice(0, index)].map((query) => query.id);
+        expect(defined, id).toEqual(expect.arrayContaining(referencedIds(model)));
+      });
+    }
+  });
+
+  it.each([
+    [
+      "M above N",
+      { alarmStateMachineFailuresDatapoints: "2/1" },
+      /"alarmStateMachineFailuresDatapoints" must be "M\/N"/,
+    ],
+    ["M of 0", { alarmFailedExecutionsDatapoints: "0/3" }, /"alarmFailedExecutionsDatapoints" must be "M\/N"/],
+    ["not M/N", { alarmDurationDatapoints: "two of three" }, /got "two of three"/],
+    [
+      "more than a day of 5-minute periods",
+      { alarmThrottleDatapoints: "1/289" },
+      /"alarmThrottleDatapoints" must be "M\/N" with N at most 288: CloudWatch evaluates at most 24 hours of 300 s periods/,
+    ],
+    [
+      "more than seven days of hourly periods",
+      { alarmPeriodSeconds: "3600", alarmDlqDepthDatapoints: "1/169" },
+      /N at most 168: CloudWatch evaluates at most 168 hours/,
+    ],
+    [
+      "a period that is not whole minutes",
+      { alarmPeriodSeconds: "90" },
+      /"alarmPeriodSeconds" must be a multiple of 60/,
+    ],
+    ["a high-resolution period", { alarmPeriodSeconds: "30" }, /"alarmPeriodSeconds" must be an integer from 60/],
+    [
+      "the retired count of periods for every alarm",
+      { alarmEvaluationPeriods: "2" },
+      /"alarmEvaluationPeriods" must be removed: alone it made every alarm N of N; set one "M\/N" key per alarm instead \(alarmStateMachineFailuresDatapoints, /,
+    ],
+  ])("refuses %s, naming the key", (_, keys, message) => {
+    expect(() => stackConfig(keys)).toThrow(message);
+  });
+
+  it("accepts a day of 5-minute periods, and spaces around the slash", () => {
+    const config = stackConfig({ alarmThrottleDatapoints: "1/288", alarmApi5xxDatapoints: " 2 / 3 " });
+
+    expect(config.alarms.datapoints.throttles).toEqual({ datapointsToAlarm: 1, evaluationPeriods: 288 });
+    expect(config.alarms.datapoints.api5xx).toEqual({ datapointsToAlarm: 2, evaluationPeriods: 3 });
   });
 });

@@ -2,8 +2,9 @@
 // component turns each spec into a CloudWatch MetricAlarm; tests (and a local evaluator over captured EMF
 // lines) read the same specs, so what is checked is what deploys.
 import { METRIC_SERVICE, Metric, type MetricSpec } from "../../functions/kernel/metric-names.ts";
-import type { EngineConfig } from "../config.ts";
+import type { AlarmDatapoints, EngineConfig } from "../config.ts";
 import type { AwsMetricName, AwsNamespace } from "./aws-metrics.ts";
+import { add, diff, fill, ifThen, type MathExpr, ref, referencedIds, renderMathExpr, subtract } from "./metric-math.ts";
 
 /** CloudWatch evaluates a metric-math alarm over at most 10 metrics (a hard limit). */
 export const MAX_ALARM_METRICS = 10;
@@ -53,8 +54,10 @@ interface AlarmBase {
   name: string;
   description: string;
   periodSeconds: number;
+  /** N of "M out of N": how many of the latest periods the alarm looks at. */
   evaluationPeriods: number;
-  datapointsToAlarm?: number;
+  /** M of "M out of N": how many of them must breach. Always set, so N alone never means N of N. */
+  datapointsToAlarm: number;
   threshold: number;
   comparison: ComparisonOperator;
   treatMissingData: TreatMissingData;
@@ -68,24 +71,30 @@ export interface MetricAlarmSpec<V = string> extends AlarmBase, MetricRef<V> {
   unit?: string;
 }
 
-export interface MathTerm<V = string> extends MetricRef<V> {
-  /** The metric's id in the expression: a lowercase letter, then letters, digits or underscores. */
+/** A metric a math alarm reads. */
+export interface MathMetric<V = string> extends MetricRef<V> {
+  /** The metric's id in the expressions: a lowercase letter, then letters, digits or underscores. */
   id: string;
   label: string;
   statistic: Statistic;
   periodSeconds: number;
-  /** +1 adds the metric to the alarm's value, -1 subtracts it. */
-  weight: 1 | -1;
+}
+
+/** One expression of a math alarm: the string CloudWatch gets, and the tree it was rendered from. */
+export interface MathExpression {
+  id: string;
+  label: string;
+  /** `renderMathExpr(model)`: what the deployed alarm evaluates. */
+  expression: string;
+  /** What the local evaluator evaluates (evaluateMathExpr). */
+  model: MathExpr;
 }
 
 export interface MathAlarmSpec<V = string> extends AlarmBase {
   kind: "math";
-  /**
-   * Always the weighted sum of `metrics` with missing data read as 0 (see `weightedSum`), so an evaluator
-   * can compute the value from `metrics` alone.
-   */
-  expression: string;
-  metrics: MathTerm<V>[];
+  metrics: MathMetric<V>[];
+  /** In order, each reading metrics and earlier expressions; the alarm watches the last one. */
+  expressions: MathExpression[];
 }
 
 export type AlarmSpec<V = string> = MetricAlarmSpec<V> | MathAlarmSpec<V>;
@@ -96,14 +105,18 @@ export function alarmMetrics<V>(spec: AlarmSpec<V>): MetricRef<V>[] {
   return [{ namespace: spec.namespace, metricName: spec.metricName, dimensions: spec.dimensions }];
 }
 
-/** CloudWatch metric math for Σ weight·metric, a metric without data counting as 0. */
-export function weightedSum(terms: readonly Pick<MathTerm<unknown>, "id" | "weight">[]): string {
-  return terms
-    .map(({ id, weight }, index) => {
-      const sign = weight < 0 ? "-" : "+";
-      return `${index === 0 ? (sign === "-" ? "-" : "") : ` ${sign} `}FILL(${id}, 0)`;
-    })
-    .join("");
+/** The expression a math alarm watches. */
+export function watchedExpression(spec: MathAlarmSpec<unknown>): MathExpression {
+  const last = spec.expressions.at(-1);
+  if (!last) throw new Error(`alarm ${spec.id} has no expression`);
+  return last;
+}
+
+/** Σ metric, a metric without data in a period counting as 0. */
+function sumOf(ids: string[]): MathExpr {
+  const [first, ...rest] = ids.map((id) => fill(ref(id), 0));
+  if (!first) throw new Error("a sum needs at least one metric");
+  return rest.reduce((sum, term) => add(sum, term), first);
 }
 
 /** A handler metric as the handlers emit it: Powertools adds the one `service` dimension to every series. */
@@ -121,37 +134,122 @@ function awsMetric<N extends AwsNamespace, V>(
 
 const metricId = (prefix: string, key: string) => `${prefix}_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
-function mathAlarm<V>(base: AlarmBase, terms: Omit<MathTerm<V>, "periodSeconds">[]): MathAlarmSpec<V> {
-  if (terms.length > MAX_ALARM_METRICS) {
+function mathAlarm<V>(
+  base: AlarmBase,
+  metrics: Omit<MathMetric<V>, "periodSeconds">[],
+  expressions: Omit<MathExpression, "expression">[],
+): MathAlarmSpec<V> {
+  if (metrics.length > MAX_ALARM_METRICS) {
     throw new Error(
-      `alarm ${base.id} would read ${terms.length} metrics; CloudWatch allows ${MAX_ALARM_METRICS} in one metric-math alarm`,
+      `alarm ${base.id} would read ${metrics.length} metrics; CloudWatch allows ${MAX_ALARM_METRICS} in one metric-math alarm`,
     );
   }
-  const ids = terms.map((term) => term.id);
+  const ids = [...metrics, ...expressions].map((query) => query.id);
   const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
   if (repeated.length) throw new Error(`alarm ${base.id} has repeated metric ids: ${repeated.join(", ")}`);
-  const metrics = terms.map((term) => ({ ...term, periodSeconds: base.periodSeconds }));
-  return { kind: "math", ...base, expression: weightedSum(metrics), metrics };
+  expressions.forEach(({ id, model }, index) => {
+    const known = new Set(ids.slice(0, metrics.length + index));
+    const unknown = referencedIds(model).filter((used) => !known.has(used));
+    if (unknown.length) throw new Error(`expression ${id} of alarm ${base.id} reads undefined ${unknown.join(", ")}`);
+  });
+  return {
+    kind: "math",
+    ...base,
+    // CloudWatch requires every metric of a math alarm to use the same period.
+    metrics: metrics.map((metric) => ({ ...metric, periodSeconds: base.periodSeconds })),
+    expressions: expressions.map((expression) => ({ ...expression, expression: renderMathExpr(expression.model) })),
+  };
+}
+
+/**
+ * Unrecorded failures per period, robust to a recorded failure whose two datapoints straddle a period
+ * boundary. Per period t, with every metric FILLed to 0:
+ *
+ *   v(t) = ExecutionsFailed - engine ExecutionFailed + ExecutionsTimedOut + ExecutionsAborted
+ *   alarm value a(t) = v(t) + min(v(t-1), 0),  as  unrecorded + IF(previous < 0, previous, 0)
+ *
+ * where previous = v - DIFF(v) is v one period earlier. A recorded failure adds -1 when the engine
+ * records it and +1 when Step Functions ends the execution in Fail, a moment later. In one period they
+ * cancel. Across the boundary between t-1 and t they give v(t-1) -1 and v(t) +1: alone, a false alarm at
+ * t, or a real +1 in t-1 cancelled. Write U(t) for the executions in t that ended without a record
+ * (RecordFailure failing, timed out, aborted) and S(t) for the recorded failures straddling the boundary
+ * into t, so v(t) = U(t) + S(t) - S(t+1). If no two consecutive boundaries are both straddled:
+ *  - no false alarm: a(t) >= 1 only if U(t) >= 1 or U(t-1) >= 1;
+ *  - none hidden: U(t) >= 1 gives a(t) >= 1 or a(t+1) >= 1 (reported at once, or one period late when a
+ *    straddle starting in t cancels it there).
+ * Proof sketch: with U(t) = U(t-1) = 0, a(t) = S(t) - S(t+1) + min(S(t-1) - S(t), 0), which is at most 0
+ * unless S(t-1) and S(t) are both 1 or more. With U(t) >= 1, a(t) >= U(t) - S(t+1) since the min term is
+ * at least -S(t); if S(t+1) >= 1, then S(t+2) = 0 and a(t+1) >= S(t+1) >= 1. alarm-semantics.test.ts
+ * checks both statements for every pattern over 7 periods, and that consecutive straddles do break them.
+ * A straddle needs a recorded failure within the record-to-Fail gap (well under a second) of a boundary.
+ */
+function unrecordedFailuresExpressions(): Omit<MathExpression, "expression">[] {
+  const unrecorded: MathExpr = add(
+    add(subtract(fill(ref("sfn_failed"), 0), fill(ref("engine_failed"), 0)), fill(ref("sfn_timed_out"), 0)),
+    fill(ref("sfn_aborted"), 0),
+  );
+  return [
+    { id: "unrecorded", label: "Failures without a recorded outcome", model: unrecorded },
+    {
+      id: "previous",
+      label: "The same, one period earlier",
+      model: subtract(ref("unrecorded"), diff(ref("unrecorded"))),
+    },
+    {
+      id: "total",
+      label: "Unrecorded failures, less an earlier period's deficit",
+      model: add(ref("unrecorded"), ifThen({ series: ref("previous"), op: "<", bound: 0 }, ref("previous"), 0)),
+    },
+  ];
 }
 
 export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[] {
   const { alarms, metricsNamespace: namespace } = input;
-  const base = (id: string, description: string) => ({
+  const base = (
+    id: string,
+    datapoints: AlarmDatapoints,
+    treatMissingData: TreatMissingData,
+    description: string,
+  ): Omit<AlarmBase, "threshold" | "comparison"> => ({
     id,
     name: `${input.namePrefix}-${id}`,
-    description,
+    description: `${description} Fires when ${datapoints.datapointsToAlarm} of the latest ${datapoints.evaluationPeriods} period(s) breach.`,
     periodSeconds: alarms.periodSeconds,
-    evaluationPeriods: alarms.evaluationPeriods,
-    treatMissingData: "notBreaching" as const,
+    evaluationPeriods: datapoints.evaluationPeriods,
+    datapointsToAlarm: datapoints.datapointsToAlarm,
+    treatMissingData,
   });
   const period = `${alarms.periodSeconds} s`;
   const stateMachine = { StateMachineArn: input.stateMachineArn };
+  const sum = (metric: MetricRef<V>, id: string, label: string) => ({
+    id,
+    label,
+    ...metric,
+    statistic: "Sum" as const,
+  });
+  const throttleMetrics = [
+    sum(engineMetric(namespace, Metric.ToolThrottled), "tool_throttled", Metric.ToolThrottled.name),
+    ...Object.entries(input.functionNames).map(([key, functionName]) =>
+      sum(
+        awsMetric("AWS/Lambda", "Throttles", { FunctionName: functionName }),
+        metricId("lambda", key),
+        `${key} Throttles`,
+      ),
+    ),
+    sum(awsMetric("AWS/States", "ExecutionThrottled", stateMachine), "sfn_throttled", "ExecutionThrottled"),
+  ];
 
+  // Missing data, alarm by alarm: the engine's metrics, AWS/States' failures, Lambda's throttles and API
+  // Gateway's 5xx have datapoints only when something happened, so a period without data is a quiet one
+  // (notBreaching); the math alarms FILL each metric with 0 and never lack a value. An SQS queue reports
+  // while it is active, which includes holding messages, so a dead-letter queue without data is empty.
   const specs: AlarmSpec<V>[] = [
     {
       kind: "metric",
       ...base(
         "failed-executions",
+        alarms.datapoints.failedExecutions,
+        "notBreaching",
         `At least ${alarms.failedExecutionsThreshold} executions recorded a FAILED or EXPIRED outcome in ${period} (engine metric ${Metric.ExecutionFailed.name}).`,
       ),
       ...engineMetric(namespace, Metric.ExecutionFailed),
@@ -163,6 +261,8 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
       kind: "metric",
       ...base(
         "execution-duration",
+        alarms.datapoints.duration,
+        "notBreaching",
         `${alarms.durationPercentile} of execution duration, approval to recorded outcome, above ${alarms.durationThresholdMs} ms in ${period} (engine metric ${Metric.ExecutionDuration.name}).`,
       ),
       ...engineMetric(namespace, Metric.ExecutionDuration),
@@ -175,34 +275,15 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
       {
         ...base(
           "throttles",
+          alarms.datapoints.throttles,
+          "notBreaching",
           `At least ${alarms.throttleThreshold} throttles in ${period}: tool calls the gateway answered 429 (${Metric.ToolThrottled.name}), throttled invocations of the engine's functions, throttled state machine transitions.`,
         ),
         threshold: alarms.throttleThreshold,
         comparison: "GreaterThanOrEqualToThreshold",
       },
-      [
-        {
-          id: "tool_throttled",
-          label: Metric.ToolThrottled.name,
-          ...engineMetric(namespace, Metric.ToolThrottled),
-          statistic: "Sum",
-          weight: 1,
-        },
-        ...Object.entries(input.functionNames).map(([key, functionName]) => ({
-          id: metricId("lambda", key),
-          label: `${key} Throttles`,
-          ...awsMetric("AWS/Lambda", "Throttles", { FunctionName: functionName }),
-          statistic: "Sum" as const,
-          weight: 1 as const,
-        })),
-        {
-          id: "sfn_throttled",
-          label: "ExecutionThrottled",
-          ...awsMetric("AWS/States", "ExecutionThrottled", stateMachine),
-          statistic: "Sum",
-          weight: 1,
-        },
-      ],
+      throttleMetrics,
+      [{ id: "total", label: "Throttles", model: sumOf(throttleMetrics.map(({ id }) => id)) }],
     ),
     // A FAILED or EXPIRED outcome ends the execution in `Fail` by design, so ExecutionsFailed counts business
     // failures too; failed-executions alarms on those. Subtracting the failures the engine recorded leaves the
@@ -212,47 +293,28 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
       {
         ...base(
           "state-machine-failures",
-          `An execution ended without the engine recording its failure in ${period}: Step Functions ExecutionsFailed minus the engine's ${Metric.ExecutionFailed.name} (FAILED outcomes end in Fail by design and cancel out), plus ExecutionsTimedOut and ExecutionsAborted. Look for executions whose RecordFailure step failed.`,
+          alarms.datapoints.stateMachineFailures,
+          "notBreaching",
+          `An execution ended without the engine recording its failure in ${period}: Step Functions ExecutionsFailed minus the engine's ${Metric.ExecutionFailed.name} (FAILED outcomes end in Fail by design and cancel out, also across a period boundary), plus ExecutionsTimedOut and ExecutionsAborted. Look for executions whose RecordFailure step failed.`,
         ),
         threshold: 1,
         comparison: "GreaterThanOrEqualToThreshold",
       },
       [
-        {
-          id: "sfn_failed",
-          label: "ExecutionsFailed",
-          ...awsMetric("AWS/States", "ExecutionsFailed", stateMachine),
-          statistic: "Sum",
-          weight: 1,
-        },
-        {
-          id: "engine_failed",
-          label: Metric.ExecutionFailed.name,
-          ...engineMetric(namespace, Metric.ExecutionFailed),
-          statistic: "Sum",
-          weight: -1,
-        },
-        {
-          id: "sfn_timed_out",
-          label: "ExecutionsTimedOut",
-          ...awsMetric("AWS/States", "ExecutionsTimedOut", stateMachine),
-          statistic: "Sum",
-          weight: 1,
-        },
-        {
-          id: "sfn_aborted",
-          label: "ExecutionsAborted",
-          ...awsMetric("AWS/States", "ExecutionsAborted", stateMachine),
-          statistic: "Sum",
-          weight: 1,
-        },
+        sum(awsMetric("AWS/States", "ExecutionsFailed", stateMachine), "sfn_failed", "ExecutionsFailed"),
+        sum(engineMetric(namespace, Metric.ExecutionFailed), "engine_failed", Metric.ExecutionFailed.name),
+        sum(awsMetric("AWS/States", "ExecutionsTimedOut", stateMachine), "sfn_timed_out", "ExecutionsTimedOut"),
+        sum(awsMetric("AWS/States", "ExecutionsAborted", stateMachine), "sfn_aborted", "ExecutionsAborted"),
       ],
+      unrecordedFailuresExpressions(),
     ),
     ...Object.entries(input.deadLetterQueueNames).map(
       ([key, queueName]): AlarmSpec<V> => ({
         kind: "metric",
         ...base(
           `dlq-depth-${key}`,
+          alarms.datapoints.dlqDepth,
+          "notBreaching",
           `At least ${alarms.dlqDepthThreshold} messages waiting in the ${key} dead-letter queue: events that could not be delivered. Inspect and redrive them.`,
         ),
         ...awsMetric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: queueName }),
@@ -265,7 +327,12 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
   if (input.httpApi) {
     specs.push({
       kind: "metric",
-      ...base("api-5xx", `At least ${alarms.api5xxThreshold} server errors (5xx) from the status API in ${period}.`),
+      ...base(
+        "api-5xx",
+        alarms.datapoints.api5xx,
+        "notBreaching",
+        `At least ${alarms.api5xxThreshold} server errors (5xx) from the status API in ${period}.`,
+      ),
       ...awsMetric("AWS/ApiGateway", "5xx", { ApiId: input.httpApi.apiId, Stage: input.httpApi.stage }),
       statistic: "Sum",
       threshold: alarms.api5xxThreshold,

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineConfig } from "../config.ts";
-import { type AlarmSpec, alarmSpecs, type WatchedResources } from "./alarm-specs.ts";
+import { type AlarmSpec, alarmSpecs, type WatchedResources, watchedExpression } from "./alarm-specs.ts";
 import { dashboardBody } from "./dashboard.ts";
 
 export interface ObservabilityArgs extends WatchedResources<pulumi.Input<string>> {
@@ -14,9 +14,6 @@ export interface ObservabilityArgs extends WatchedResources<pulumi.Input<string>
   metricsNamespace: string;
   alarms: EngineConfig["alarms"];
 }
-
-/** The id of the expression a metric-math alarm watches. */
-const WATCHED_EXPRESSION_ID = "total";
 
 /** A CloudWatch MetricAlarm's arguments for a spec; alarm and recovery both notify `actions`. */
 export function metricAlarmArgs(
@@ -61,7 +58,13 @@ export function metricAlarmArgs(
           stat: term.statistic,
         },
       })),
-      { id: WATCHED_EXPRESSION_ID, expression: spec.expression, label: spec.id, returnData: true },
+      // CloudWatch alarms on the one query that returns data: the watched (last) expression.
+      ...spec.expressions.map(({ id, label, expression }) => ({
+        id,
+        label,
+        expression,
+        returnData: id === watchedExpression(spec).id,
+      })),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { installPulumiMocks, MOCK_ACCOUNT, outputValue, type RecordedResource } from "../testing/pulumi-mocks.ts";
-import { alarmSpecs } from "./alarm-specs.ts";
+import { engineConfigOf } from "../testing/stack-config.ts";
+import { type AlarmSpec, alarmSpecs } from "./alarm-specs.ts";
 import type { DashboardBody } from "./dashboard.ts";
 import { stackConfig, watched } from "./fixtures.ts";
 
@@ -10,12 +11,12 @@ const { Observability } = await import("./index.ts");
 const config = stackConfig({ alarmEmails: '["oncall@example.com","lead@example.com"]' });
 
 /** Creates the component and waits until its resources are registered. */
-async function deploy(name: string, emails: string[]) {
+async function deploy(name: string, emails: string[], alarms = config.alarms) {
   const observability = new Observability(name, {
     ...watched,
     namePrefix: `engine-${name}`,
     metricsNamespace: config.metricsNamespace,
-    alarms: { ...config.alarms, emails },
+    alarms: { ...alarms, emails },
   });
   const outputs = {
     topicArn: await outputValue(observability.topicArn),
@@ -100,13 +101,58 @@ describe("Observability component", () => {
     });
     const failures = alarms.find((alarm) => alarm.name === "math-state-machine-failures");
     expect(failures?.inputs.metricName).toBeUndefined();
-    expect(queriesOf(failures).map((query) => query.id)).toEqual([
-      "sfn_failed",
-      "engine_failed",
-      "sfn_timed_out",
-      "sfn_aborted",
-      "total",
+    expect(queriesOf(failures).map((query) => [query.id, query.expression, query.returnData])).toEqual([
+      ["sfn_failed", undefined, false],
+      ["engine_failed", undefined, false],
+      ["sfn_timed_out", undefined, false],
+      ["sfn_aborted", undefined, false],
+      [
+        "unrecorded",
+        "FILL(sfn_failed, 0) - FILL(engine_failed, 0) + FILL(sfn_timed_out, 0) + FILL(sfn_aborted, 0)",
+        false,
+      ],
+      ["previous", "unrecorded - DIFF(unrecorded)", false],
+      ["total", "unrecorded + IF(previous < 0, previous, 0)", true],
     ]);
+  });
+
+  it("gives every alarm of the prod stack its explicit M of N and missing-data treatment", async () => {
+    // Prepare: prod once had evaluationPeriods 2 and no datapointsToAlarm, which CloudWatch reads as 2 of 2.
+    const prod = engineConfigOf("prod");
+
+    // Act
+    const { alarms } = await deploy("prod", [], prod.alarms);
+
+    // Assess
+    const specs: AlarmSpec[] = alarmSpecs({
+      ...watched,
+      metricsNamespace: config.metricsNamespace,
+      namePrefix: "engine-prod",
+      alarms: prod.alarms,
+    });
+    const declared = (alarm: RecordedResource) => ({
+      name: alarm.inputs.name,
+      datapointsToAlarm: alarm.inputs.datapointsToAlarm,
+      evaluationPeriods: alarm.inputs.evaluationPeriods,
+      treatMissingData: alarm.inputs.treatMissingData,
+    });
+    expect(alarms.map(declared).sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
+      specs
+        .map(({ name, datapointsToAlarm, evaluationPeriods, treatMissingData }) => ({
+          name,
+          datapointsToAlarm,
+          evaluationPeriods,
+          treatMissingData,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    expect(alarms.every((alarm) => Number(alarm.inputs.datapointsToAlarm) >= 1)).toBe(true);
+    expect(
+      declared(alarms.find((alarm) => alarm.name === "prod-state-machine-failures") as RecordedResource),
+    ).toMatchObject({
+      datapointsToAlarm: 1,
+      evaluationPeriods: 1,
+    });
   });
 
   it("subscribes each configured email, and nothing when none is configured", async () => {
