@@ -11,6 +11,7 @@ import { type EngineFunction, engineFunctions } from "../infra/catalog.ts";
 import type { EngineConfig } from "../infra/config.ts";
 import { environmentFor } from "../infra/functions/environment.ts";
 import { lambdaLoggingEnvironment, lambdaLoggingFor } from "../infra/functions/logging.ts";
+import type { PolicyDocument } from "../infra/iam.ts";
 import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
 import { type AlarmEvaluation, evaluateAlarm, nextEvaluation } from "../infra/observability/evaluate.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
@@ -21,6 +22,9 @@ import type { LocalEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
 import { type FunctionWorkers, LambdaInvocationError, startFunctionWorkers } from "./function-workers.ts";
 import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
+import { LOCAL_ACCOUNT } from "./iam/arns.ts";
+import type { FunctionCredentials, LocalIam } from "./iam/authorizer.ts";
+import { credentialsEnvironment, issueFunctionRoles } from "./iam/function-roles.ts";
 import { createLocalSigningKey, saveSigningKey } from "./jwt.ts";
 import { assertPortsFree, type PortChoice } from "./ports.ts";
 import { LOCAL_REGION, localStackConfig, startLocalServices } from "./services.ts";
@@ -28,8 +32,6 @@ import { createLocalStateMachine, type ExecutionReport, type LocalFunction, type
 import type { TableNames } from "./tables.ts";
 import { ALARMS_FILE, createTelemetry, type Telemetry } from "./telemetry.ts";
 import { newSegmentId, newTraceId, startXRayDaemon } from "./xray-daemon.ts";
-
-const LOCAL_ACCOUNT = "000000000000";
 
 export interface LocalEngineOptions {
   /** 0 (the default for each) binds any free port. */
@@ -49,6 +51,8 @@ export interface LocalEngineOptions {
   onExecutionEnd?: (report: ExecutionReport) => void;
   /** Every line a function writes (logs, EMF metrics), as CloudWatch Logs would receive it. */
   onFunctionOutput?: (functionId: string, line: string) => void;
+  /** Changes a function's role policy from the one the stack deploys, e.g. to drop a statement. */
+  iamPolicy?: (functionId: string, document: PolicyDocument) => PolicyDocument;
 }
 
 export interface LocalEndpoints {
@@ -71,6 +75,8 @@ export interface LocalEngine {
   executions: ExecutionReport[];
   /** Metrics, logs and traces, as CloudWatch and X-Ray would hold them. */
   telemetry: Telemetry;
+  /** Each function's role (principal, policy) and every authorization decision on its requests. */
+  iam: Pick<LocalIam, "decisions" | "identity">;
   /** The stack's alarms over the local engine's resources, and what each would say now. */
   alarms(): AlarmSpec[];
   evaluateAlarms(now?: number): AlarmEvaluation[];
@@ -106,7 +112,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       gateway: options.gateway,
     });
     stoppers.push(services.stop);
-    const { gateway, bus, tables, db } = services;
+    const { gateway, bus, tables, db, iam } = services;
+    if (!iam) throw new Error("the local engine runs with local IAM");
 
     const configFor = (globalKillSwitch: boolean) =>
       localStackConfig("dev", services, {
@@ -115,6 +122,15 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         globalKillSwitch: String(globalKillSwitch),
       });
     let config = configFor(false);
+    // As the stack looks the configured secret up: functions read it, and IAM matches it, by its full ARN.
+    const gatewaySecret = services.secrets.describeSecret(config.gateway.clientSecretId ?? "");
+    if (!gatewaySecret) throw new Error(`no local secret ${config.gateway.clientSecretId} for the gateway client`);
+    const resourceNames = { ...services.names, gatewaySecretId: gatewaySecret.ARN };
+    const functionCredentials = issueFunctionRoles(iam, engineFunctions, {
+      resources: { ...services.names, gatewaySecretArn: gatewaySecret.ARN },
+      functionName: (id) => `engine-local-${id}`,
+      override: options.iamPolicy,
+    });
     const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`;
     const telemetry = createTelemetry({
       directory: stateDirectory,
@@ -140,7 +156,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       AWS_LAMBDA_FUNCTION_NAME: `engine-local-${fn.id}`,
       // What Lambda derives from the function's logging controls; it overrides POWERTOOLS_LOG_LEVEL.
       ...lambdaLoggingEnvironment(lambdaLoggingFor(config)),
-      ...environmentFor(fn, config, services.names),
+      ...environmentFor(fn, config, resourceNames),
+      ...credentialsEnvironment(functionCredentials[fn.id] as FunctionCredentials),
     });
 
     const bundles = await Promise.all(
@@ -283,6 +300,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       trigger: config.trigger,
       executions,
       telemetry,
+      iam,
       alarms: () => alarmsFor(config),
       // CloudWatch's next evaluation after `now` is the first to see every datapoint written so far.
       evaluateAlarms: (now = Date.now()) =>

@@ -1,8 +1,15 @@
 // An EventBridge stand-in speaking the PutEvents JSON 1.1 protocol on loopback, so an unmodified
 // EventBridgeClient (endpoint from AWS_ENDPOINT_URL_EVENTBRIDGE) publishes to it.
+// It holds the default bus and the buses it is started with. With local IAM, the caller must be allowed
+// events:PutEvents on the ARN of every bus the request's entries name, or the whole request is refused
+// with AccessDeniedException, as a role without the grant sees it.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isArn, localArns } from "./iam/arns.ts";
+import type { LocalIam } from "./iam/authorizer.ts";
+import { type JsonProtocol, jsonError, jsonRefusal, writeAnswer } from "./iam/refusals.ts";
+import { signerOf } from "./iam/sigv4.ts";
 
 export interface BusEvent {
   id: string;
@@ -36,18 +43,30 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-  response.end(JSON.stringify(body));
-}
+const protocol: JsonProtocol = { contentType: "application/x-amz-json-1.1", typePrefix: "" };
 
-export async function startEventBus(options: { port?: number } = {}): Promise<LocalEventBus> {
+/** An entry's bus: EventBusName as a name or an ARN, the default bus when absent. */
+const busNameOf = (entry: PutEventsEntry) => {
+  const named = entry.EventBusName ?? "default";
+  return isArn(named) ? named.slice(named.indexOf(":event-bus/") + ":event-bus/".length) : named;
+};
+
+export async function startEventBus(
+  options: { port?: number; buses?: readonly string[]; iam?: LocalIam } = {},
+): Promise<LocalEventBus> {
   const events: BusEvent[] = [];
   const listeners: ((event: BusEvent) => void)[] = [];
+  const buses = new Set(["default", ...(options.buses ?? [])]);
 
   const accept = (entry: PutEventsEntry): EntryResult => {
     if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
       return { ErrorCode: "InvalidArgument", ErrorMessage: "Source, DetailType and Detail are required" };
+    }
+    const busName = busNameOf(entry);
+    // EventBridge itself has accepted events for a bus that does not exist and dropped them
+    // (https://github.com/aws/aws-cli/issues/9186); refusing them here shows a misnamed bus at once.
+    if (!buses.has(busName)) {
+      return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${busName} does not exist.` };
     }
     let detail: unknown;
     try {
@@ -61,7 +80,7 @@ export async function startEventBus(options: { port?: number } = {}): Promise<Lo
       source: entry.Source,
       "detail-type": entry.DetailType,
       detail,
-      "event-bus-name": entry.EventBusName ?? "default",
+      "event-bus-name": busName,
     };
     events.push(event);
     for (const listener of listeners) listener(event);
@@ -71,24 +90,43 @@ export async function startEventBus(options: { port?: number } = {}): Promise<Lo
   const server = createServer(async (request, response) => {
     const target = request.headers["x-amz-target"];
     if (request.method !== "POST" || target !== "AWSEvents.PutEvents") {
-      reply(response, 400, { __type: "UnknownOperationException", message: `unsupported operation ${String(target)}` });
+      writeAnswer(
+        response,
+        jsonError(protocol, 400, "UnknownOperationException", `unsupported operation ${String(target)}`),
+      );
       return;
     }
     let entries: PutEventsEntry[];
     try {
       entries = (JSON.parse(await readBody(request)) as { Entries?: PutEventsEntry[] }).Entries ?? [];
     } catch {
-      reply(response, 400, { __type: "SerializationException", message: "request body is not JSON" });
+      writeAnswer(response, jsonError(protocol, 400, "SerializationException", "request body is not JSON"));
       return;
     }
     if (entries.length < 1 || entries.length > 10) {
-      reply(response, 400, { __type: "ValidationException", message: "Entries must hold 1 to 10 events" });
+      writeAnswer(response, jsonError(protocol, 400, "ValidationException", "Entries must hold 1 to 10 events"));
       return;
     }
+    if (options.iam) {
+      const busArns = [...new Set(entries.map((entry) => localArns.eventBus(busNameOf(entry))))];
+      const authorization = await options.iam.authorize(
+        signerOf(request.headers, request.url),
+        busArns.map((resource) => ({ action: "events:PutEvents", resource })),
+      );
+      const refusal = jsonRefusal(protocol, authorization);
+      if (refusal) {
+        writeAnswer(response, refusal);
+        return;
+      }
+    }
     const results = entries.map(accept);
-    reply(response, 200, {
-      Entries: results,
-      FailedEntryCount: results.filter((result) => "ErrorCode" in result).length,
+    writeAnswer(response, {
+      status: 200,
+      contentType: protocol.contentType,
+      body: JSON.stringify({
+        Entries: results,
+        FailedEntryCount: results.filter((result) => "ErrorCode" in result).length,
+      }),
     });
   });
 

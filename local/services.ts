@@ -1,6 +1,8 @@
 // The AWS-side engines the functions talk to, on loopback: DynamoDB Local with the engine's tables and the
 // demo registry, s3rver with the artifacts bucket, the Secrets Manager stand-in holding the gateway's client
 // secret, the PutEvents endpoint, and the demo MCP gateway. Shared by the local engine and the benchmark.
+// Local IAM (local/iam/) stands in front of DynamoDB, S3, EventBridge and Secrets Manager: a request signed
+// with a function's credentials is served only when that function's role policy allows it.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
@@ -10,13 +12,19 @@ import { demoRegistry } from "./demo-data.ts";
 import { type DemoGateway, type DemoGatewayOptions, startDemoGateway } from "./demo-gateway/index.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { type LocalEventBus, startEventBus } from "./event-bus.ts";
+import { LOCAL_REGION } from "./iam/arns.ts";
+import { type AuthorizationDecision, createLocalIam, type LocalIam } from "./iam/authorizer.ts";
+import { startDynamoDbGuard } from "./iam/dynamodb-guard.ts";
 import { startObjectStore } from "./object-store.ts";
 import type { PortChoice } from "./ports.ts";
-import { startSecretsManager } from "./secrets-manager.ts";
+import { type LocalSecretsManager, startSecretsManager } from "./secrets-manager.ts";
 import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
 
-export const LOCAL_REGION = "us-east-1";
-/** s3rver accepts only its built-in account; every other local engine accepts any credentials. */
+export { LOCAL_REGION };
+/**
+ * The credentials of every caller that is not a function (upstream, operators, tests, the benchmark): local
+ * IAM lets them do anything, and s3rver knows them as its built-in account.
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
 export interface LocalServicesOptions {
@@ -28,13 +36,20 @@ export interface LocalServicesOptions {
   /** 0 (the default for each) binds any free port. */
   ports?: Partial<PortChoice>;
   gateway?: Pick<DemoGatewayOptions, "mode" | "response">;
+  /** Local IAM in front of the services (the default). Off, any caller may do anything, as before it existed. */
+  iam?: boolean;
+  /** Told of each request IAM refuses a function; the default prints it on stderr. */
+  onIamDenial?: (decision: AuthorizationDecision, message: string) => void;
 }
 
 export interface LocalServices {
   dynamodbEndpoint: string;
   s3Endpoint: string;
   secretsManagerEndpoint: string;
+  secrets: LocalSecretsManager;
   bus: LocalEventBus;
+  /** Issues functions their credentials and keeps every decision on their requests; absent with `iam: false`. */
+  iam?: LocalIam;
   gateway: DemoGateway;
   tables: TableNames;
   /** The physical names a function's environment refers to (infra/functions/environment.ts). */
@@ -52,17 +67,31 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   const stop = async () => {
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne();
   };
+  const iam =
+    options.iam === false
+      ? undefined
+      : createLocalIam({
+          onDenial:
+            options.onIamDenial ??
+            ((decision, message) => console.error(`local IAM refused ${decision.functionId}: ${message}`)),
+        });
   try {
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
-      const dynamodb = await startDynamoDbLocal({ port: ports.dynamodb || undefined });
+      // Behind the guard, DynamoDB Local takes any free port and the guard the configured one.
+      const dynamodb = await startDynamoDbLocal({ port: iam ? undefined : ports.dynamodb || undefined });
       stoppers.push(dynamodb.stop);
       dynamodbEndpoint = dynamodb.endpoint;
     }
+    if (iam) {
+      const guard = await startDynamoDbGuard({ upstream: dynamodbEndpoint, port: ports.dynamodb, iam });
+      stoppers.push(guard.stop);
+      dynamodbEndpoint = guard.endpoint;
+    }
     const [objectStore, secrets, bus, gateway] = await Promise.all([
-      startObjectStore({ bucket: `${options.namePrefix}-artifacts`, port: ports.s3 }),
-      startSecretsManager({ port: ports.secrets }),
-      startEventBus({ port: ports.events }),
+      startObjectStore({ bucket: `${options.namePrefix}-artifacts`, port: ports.s3, iam }),
+      startSecretsManager({ port: ports.secrets, iam }),
+      startEventBus({ port: ports.events, buses: [options.namePrefix], iam }),
       startDemoGateway({ mode: "stateful", response: "sse", port: ports.gateway, ...options.gateway }),
     ]);
     stoppers.push(objectStore.stop, secrets.stop, bus.stop, gateway.stop);
@@ -84,7 +113,9 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       dynamodbEndpoint,
       s3Endpoint: objectStore.endpoint,
       secretsManagerEndpoint: secrets.endpoint,
+      secrets,
       bus,
+      ...(iam ? { iam } : {}),
       gateway,
       tables,
       names: { tables, artifactsBucket: objectStore.bucket, eventBusName: options.namePrefix, gatewaySecretId },

@@ -7,6 +7,7 @@ import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll } from "vitest";
 import { type LocalEventBus, startEventBus } from "../../local/event-bus.ts";
+import { testEventBus } from "./local-aws.ts";
 
 export type PutEventsRefusal = "failed-entry" | "internal-error";
 
@@ -30,7 +31,7 @@ const refusals: Record<PutEventsRefusal, { status: number; body: unknown }> = {
 };
 
 export async function useLocalEventBus(): Promise<TestEventBus> {
-  const bus = await startEventBus();
+  const bus = await startEventBus({ buses: [testEventBus] });
   const upstream = new URL(bus.endpoint);
   const listeners: (() => void)[] = [];
   let refusal: PutEventsRefusal | undefined;

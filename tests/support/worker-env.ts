@@ -2,7 +2,7 @@
 // configuration at the local engines and names the tables, as Lambda configuration would.
 import { inject } from "vitest";
 import { tableEnvironment, tableNamesFor } from "../../local/tables.ts";
-import { localCredentials, localRegion } from "./local-aws.ts";
+import { localCredentials, localRegion, testEventBus } from "./local-aws.ts";
 
 Object.assign(process.env, {
   AWS_REGION: localRegion,
@@ -12,6 +12,6 @@ Object.assign(process.env, {
   POWERTOOLS_SERVICE_NAME: "engine-tests",
   POWERTOOLS_LOG_LEVEL: "WARN",
   POWERTOOLS_METRICS_DISABLED: "false",
-  EVENT_BUS_NAME: "engine-tests",
+  EVENT_BUS_NAME: testEventBus,
   ...tableEnvironment(tableNamesFor(inject("tablePrefix"))),
 });
