@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { installPulumiMocks, outputValue } from "../testing/pulumi-mocks.ts";
@@ -9,18 +10,18 @@ const resources = installPulumiMocks({
 });
 const { GatewayCredentials, customerManagedKeyId, secretLookup } = await import("./index.ts");
 
-const partialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/test/gateway-client-secret";
+const partialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/test/gateway-credentials";
 const suffixed = (arn: string) => new RegExp(`^${arn}-[A-Za-z0-9]{6}$`);
 
 describe("an existing gateway secret", () => {
   it("is looked up by ARN when given one, by name otherwise", () => {
     expect(secretLookup(partialArn)).toEqual({ arn: partialArn });
-    expect(secretLookup("engine/test/gateway-client-secret")).toEqual({ name: "engine/test/gateway-client-secret" });
+    expect(secretLookup("engine/test/gateway-credentials")).toEqual({ name: "engine/test/gateway-credentials" });
   });
 
   it.each([
     ["a partial ARN", partialArn],
-    ["a name", "engine/test/gateway-client-secret"],
+    ["a name", "engine/test/gateway-credentials"],
   ])("given as %s, resolves to the full ARN IAM matches, suffix included", async (kind, secretId) => {
     const credentials = new GatewayCredentials(`by-${kind.split(" ").at(-1)}`, {
       namePrefix: "engine-test",
@@ -33,6 +34,25 @@ describe("an existing gateway secret", () => {
 
     expect(secret.arn).toMatch(suffixed(partialArn));
     expect(secret.kmsKeyArn).toBeUndefined();
+  });
+
+  it("given as a name ending in '-' and six characters, is still found: a name is never read as an ARN", async () => {
+    const credentials = new GatewayCredentials("six-character-tail", {
+      namePrefix: "engine-test",
+      existingSecretId: "engine/test/gateway-client-secret",
+      recoveryWindowDays: 30,
+      protect: false,
+    });
+
+    expect((await outputValue(credentials.secret)).arn).toMatch(
+      suffixed("arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/test/gateway-client-secret"),
+    );
+  });
+
+  it("given as a partial ARN ending in '-' and six characters, is not found, as AWS reads it as a full ARN", async () => {
+    const ambiguous = "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/test/gateway-client-secret";
+
+    await expect(aws.secretsmanager.getSecret(secretLookup(ambiguous))).rejects.toThrow("ResourceNotFoundException");
   });
 
   it("keeps a full ARN as it is", async () => {

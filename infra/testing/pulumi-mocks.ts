@@ -39,17 +39,23 @@ function keyArnOf(keyId: string, region: string): string {
   return `${owner}:key/${uuid}`;
 }
 
-/** A secret's full ARN, as AWS answers it, from its name, partial ARN or full ARN. */
+/**
+ * A secret's full ARN, as DescribeSecret answers it, from its name, partial ARN or full ARN. As in AWS, an
+ * ARN whose name ends in "-" and six characters is taken as a full ARN, so such a partial ARN finds nothing
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html).
+ */
 function fullSecretArn(secretId: string, region: string): string {
-  const name = secretId.startsWith("arn:")
-    ? secretId.slice(secretId.indexOf(":secret:") + ":secret:".length)
-    : secretId;
-  const prefix = secretId.startsWith("arn:")
-    ? secretId.slice(0, secretId.indexOf(":secret:"))
-    : `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}`;
-  const base = name.slice(0, -7);
-  const isFull = name.at(-7) === "-" && name.slice(-6) === mockSecretSuffix(base);
-  return isFull ? `${prefix}:secret:${name}` : `${prefix}:secret:${name}-${mockSecretSuffix(name)}`;
+  if (!secretId.startsWith("arn:")) {
+    return `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:${secretId}-${mockSecretSuffix(secretId)}`;
+  }
+  const name = secretId.slice(secretId.indexOf(":secret:") + ":secret:".length);
+  if (!/-[A-Za-z0-9]{6}$/.test(name)) return `${secretId}-${mockSecretSuffix(name)}`;
+  if (name.slice(-6) === mockSecretSuffix(name.slice(0, -7))) return secretId;
+  const message =
+    `ResourceNotFoundException: Secrets Manager can't find the specified secret ${secretId} ` +
+    '(an ARN whose name ends in "-" and six characters is read as a full ARN: give the secret\'s name instead)';
+  // Pulumi reports a failed invoke by the RPC error's `details`.
+  throw Object.assign(new Error(message), { details: message });
 }
 
 /** ARN-shaped ids for resources whose ARN others depend on, so rendered policies read like real ones. */
