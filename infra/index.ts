@@ -1,4 +1,5 @@
-// Pulumi stack entry: `pulumi stack select dev && pulumi up`. The stack outputs are this module's exports.
+// The Pulumi program (`pulumi stack select dev && pulumi up`), loaded by infra/main.mjs once it has checked
+// the Node version. The stack outputs are this module's exports.
 import { readEngineConfig } from "./config.ts";
 import { createEngineStack } from "./stack.ts";
 

@@ -2,9 +2,10 @@
 // project's template schema and by asl-validator, then rendered with the functions' ARNs. The rendered
 // definition is what deploys and what the local engine runs.
 import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import aslValidator from "asl-validator";
 import { describeSchemaErrors } from "../../functions/kernel/errors.ts";
-import { AslTemplate as validateAslTemplate } from "../../schemas/validators.generated.js";
+import { AslTemplateSchema } from "../../schemas/asl-template.ts";
 
 export type AslDefinition = { StartAt: string; States: Record<string, Record<string, unknown>> } & Record<
   string,
@@ -36,10 +37,28 @@ function substitute(template: AslDefinition, valueFor: (name: string) => string)
   ) as AslDefinition;
 }
 
+let compiledTemplateSchema: ValidateFunction | undefined;
+
+/**
+ * The template schema's violations, or none. Compiled here, when first needed, not taken from the generated
+ * validators: the Pulumi CLI loads this module straight after `npm ci`, before anything generates them, and a
+ * program run has no cold start to save.
+ */
+function templateSchemaErrors(template: AslDefinition): ErrorObject[] | undefined {
+  compiledTemplateSchema ??= new Ajv({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+  }).compile(AslTemplateSchema);
+  return compiledTemplateSchema(template) ? undefined : (compiledTemplateSchema.errors ?? []);
+}
+
 /** Throws naming the JSON path of each violation; returns the template when it is sound. */
 export function validateTemplate(template: AslDefinition): AslDefinition {
-  if (!validateAslTemplate(template)) {
-    throw new Error(`state machine template breaks its schema: ${describeSchemaErrors(validateAslTemplate.errors)}`);
+  const schemaErrors = templateSchemaErrors(template);
+  if (schemaErrors) {
+    throw new Error(`state machine template breaks its schema: ${describeSchemaErrors(schemaErrors)}`);
   }
   // asl-validator wants a Resource shaped like an ARN, so placeholders stand in as well-formed ones.
   const invalid = aslErrors(
