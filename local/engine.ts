@@ -59,7 +59,8 @@ export interface LocalEndpoints {
   dynamodb: { endpoint: string; tables: TableNames };
   eventBridge: { endpoint: string; busName: string; source: string; detailType: string };
   s3: { endpoint: string; bucket: string };
-  secretsManager: { endpoint: string };
+  /** The gateway client secret's full ARN, as IAM matches it. */
+  secretsManager: { endpoint: string; gatewaySecretArn: string };
   gateway: { url: string; tokenUrl: string; admin: string };
   httpApi: LocalEndpointsFile;
   region: string;
@@ -263,7 +264,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       dynamodb: { endpoint: services.dynamodbEndpoint, tables },
       eventBridge: { endpoint: bus.endpoint, busName: services.names.eventBusName, ...config.trigger },
       s3: { endpoint: services.s3Endpoint, bucket: services.names.artifactsBucket },
-      secretsManager: { endpoint: services.secretsManagerEndpoint },
+      secretsManager: { endpoint: services.secretsManagerEndpoint, gatewaySecretArn: gatewaySecret.ARN },
       gateway: { url: gateway.url, tokenUrl: gateway.tokenUrl, admin: `${gateway.origin}/admin` },
       httpApi: {
         url: httpApi.url,

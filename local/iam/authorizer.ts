@@ -27,6 +27,7 @@ export interface AuthorizationDecision {
   principal: string;
   action: string;
   resource: string;
+  context?: IamRequest["context"];
   result: IamResult;
   /** The statement that allowed or explicitly denied the request; absent when no statement allows it. */
   statement?: string;
@@ -109,6 +110,7 @@ export function createLocalIam(
           principal: identity.principal,
           action: permission.action,
           resource: permission.resource,
+          ...(permission.context ? { context: permission.context } : {}),
           result: verdict.result,
           ...(verdict.statement ? { statement: verdict.statement } : {}),
           at: new Date().toISOString(),

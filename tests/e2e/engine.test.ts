@@ -8,9 +8,13 @@ import { join } from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { keys } from "../../functions/kernel/data-layout.ts";
+import { keys, type TableName } from "../../functions/kernel/data-layout.ts";
+import { type EngineFunctionId, engineFunctions } from "../../infra/catalog.ts";
 import { demoScenarios, publicClient, type ScenarioResult } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
+import { localArns } from "../../local/iam/arns.ts";
+import { evaluateIdentityPolicy, type IamRequest } from "../../local/iam/evaluate.ts";
+import { deployedRoles, neighboursOf, type ResourceArns, translateArn } from "../support/deployed-roles.ts";
 
 const engine = await startLocalEngine({
   dynamodbEndpoint: inject("dynamodbEndpoint"),
@@ -122,5 +126,70 @@ describe("what every recorded execution leaves behind", () => {
     const { Items } = await client.db.send(new ScanCommand({ TableName: client.tables.executions }));
 
     expect(Items?.filter((item) => item.status === "RUNNING")).toEqual([]);
+  });
+});
+
+describe("IAM as the prod stack deploys it", () => {
+  it("allows every call each function made in the scenarios, and none of them on a neighbouring resource", async () => {
+    const { endpoints } = engine;
+    const local: ResourceArns = {
+      tables: Object.fromEntries(
+        Object.entries(endpoints.dynamodb.tables).map(([table, name]) => [table, localArns.table(name)]),
+      ) as Record<TableName, string>,
+      artifactsBucketArn: localArns.bucket(endpoints.s3.bucket),
+      eventBusArn: localArns.eventBus(endpoints.eventBridge.busName),
+      gatewaySecretArn: endpoints.secretsManager.gatewaySecretArn,
+    };
+    const prod = await deployedRoles("prod");
+    // Each distinct call, its resource written as the deployed stack's; object keys vary per intent.
+    type Call = {
+      functionId: EngineFunctionId;
+      action: string;
+      resource: string;
+      local: string;
+      context?: IamRequest["context"];
+    };
+    const calls = new Map<string, Call>();
+    const unmapped: string[] = [];
+    for (const decision of engine.iam.decisions) {
+      const resource = translateArn(decision.resource, local, prod.resources);
+      if (!resource) {
+        unmapped.push(`${decision.functionId} ${decision.action} ${decision.resource}`);
+        continue;
+      }
+      const key = `${decision.functionId} ${decision.action} ${resource.replace(/(:::[^/]+\/[^/]+).*/, "$1")}`;
+      calls.set(key, {
+        functionId: decision.functionId as EngineFunctionId,
+        action: decision.action,
+        resource,
+        local: decision.resource,
+        context: decision.context,
+      });
+    }
+    const verdict = async (call: Call, resource: string) => {
+      const role = prod.roles[call.functionId];
+      return (await evaluateIdentityPolicy(role.principal, role.policy, { ...call, resource })).result;
+    };
+
+    const refused: string[] = [];
+    const reachable: string[] = [];
+    for (const call of calls.values()) {
+      const result = await verdict(call, call.resource);
+      if (result !== "Allowed")
+        refused.push(`${call.functionId} ${call.action} ${call.resource} (locally ${call.local}): ${result}`);
+      for (const neighbour of neighboursOf(call.resource)) {
+        if ((await verdict(call, neighbour)) === "Allowed") {
+          reachable.push(`${call.functionId} ${call.action} ${neighbour}`);
+        }
+      }
+    }
+
+    expect(unmapped).toEqual([]);
+    expect(prod.resources.gatewaySecretArn).toMatch(/:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/);
+    expect(new Set([...calls.values()].map((call) => call.functionId))).toEqual(
+      new Set(engineFunctions.map((fn) => fn.id)),
+    );
+    expect(refused).toEqual([]);
+    expect(reachable).toEqual([]);
   });
 });
