@@ -58,6 +58,16 @@ function fullSecretArn(secretId: string, region: string): string {
   throw Object.assign(new Error(message), { details: message });
 }
 
+/** `<bus>/` for a rule on a custom bus (given by name or ARN), nothing for the default bus. */
+export function ruleBusPath(eventBusName: unknown): string {
+  if (typeof eventBusName !== "string") return "";
+  const marker = ":event-bus/";
+  const name = eventBusName.includes(marker)
+    ? eventBusName.slice(eventBusName.indexOf(marker) + marker.length)
+    : eventBusName;
+  return name && name !== "default" ? `${name}/` : "";
+}
+
 /** ARN-shaped ids for resources whose ARN others depend on, so rendered policies read like real ones. */
 function mockState(
   type: string,
@@ -75,7 +85,9 @@ function mockState(
     "aws:sqs/queue:Queue": arn("sqs", physical),
     "aws:sns/topic:Topic": arn("sns", physical),
     "aws:cloudwatch/eventBus:EventBus": arn("events", `event-bus/${physical}`),
-    "aws:cloudwatch/eventRule:EventRule": arn("events", `rule/${physical}`),
+    // A rule on another bus than the default names the bus in its ARN, and EventBridge sends that ARN as
+    // aws:SourceArn (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
+    "aws:cloudwatch/eventRule:EventRule": arn("events", `rule/${ruleBusPath(inputs.eventBusName)}${physical}`),
     "aws:cloudwatch/logGroup:LogGroup": arn("logs", `log-group:${physical}`),
     "aws:s3/bucketV2:BucketV2": `arn:aws:s3:::${physical}`,
     "aws:s3/bucket:Bucket": `arn:aws:s3:::${physical}`,
