@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import { isArn, localArns } from "./iam/arns.ts";
 import type { LocalIam } from "./iam/authorizer.ts";
 import { type JsonProtocol, jsonError, jsonRefusal, writeAnswer } from "./iam/refusals.ts";
-import { signerOf } from "./iam/sigv4.ts";
 
 export interface BusEvent {
   id: string;
@@ -37,10 +36,10 @@ interface PutEventsEntry {
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 const protocol: JsonProtocol = { contentType: "application/x-amz-json-1.1", typePrefix: "" };
@@ -96,9 +95,10 @@ export async function startEventBus(
       );
       return;
     }
+    const body = await readBody(request);
     let entries: PutEventsEntry[];
     try {
-      entries = (JSON.parse(await readBody(request)) as { Entries?: PutEventsEntry[] }).Entries ?? [];
+      entries = (JSON.parse(body.toString("utf8")) as { Entries?: PutEventsEntry[] }).Entries ?? [];
     } catch {
       writeAnswer(response, jsonError(protocol, 400, "SerializationException", "request body is not JSON"));
       return;
@@ -110,7 +110,7 @@ export async function startEventBus(
     if (options.iam) {
       const busArns = [...new Set(entries.map((entry) => localArns.eventBus(busNameOf(entry))))];
       const authorization = await options.iam.authorize(
-        signerOf(request.headers, request.url),
+        { method: request.method, url: request.url ?? "/", headers: request.headers, body },
         busArns.map((resource) => ({ action: "events:PutEvents", resource })),
       );
       const refusal = jsonRefusal(protocol, authorization);

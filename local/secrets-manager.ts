@@ -10,7 +10,6 @@ import type { AddressInfo } from "node:net";
 import { isArn, localArns } from "./iam/arns.ts";
 import type { LocalIam } from "./iam/authorizer.ts";
 import { type JsonProtocol, jsonError, jsonRefusal, writeAnswer } from "./iam/refusals.ts";
-import { signerOf } from "./iam/sigv4.ts";
 
 export interface SecretDescription {
   ARN: string;
@@ -70,9 +69,10 @@ export async function startSecretsManager(
       );
       return;
     }
+    const body = Buffer.concat(chunks);
     let secretId: unknown;
     try {
-      secretId = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { SecretId?: unknown }).SecretId;
+      secretId = (JSON.parse(body.toString("utf8")) as { SecretId?: unknown }).SecretId;
     } catch {
       writeAnswer(response, jsonError(protocol, 400, "SerializationException", "request body is not JSON"));
       return;
@@ -85,9 +85,10 @@ export async function startSecretsManager(
       const resource = secret?.ARN ?? (isArn(id) ? id : localArns.secret(id));
       const refusal = jsonRefusal(
         protocol,
-        await options.iam.authorize(signerOf(request.headers, request.url), [
-          { action: "secretsmanager:GetSecretValue", resource },
-        ]),
+        await options.iam.authorize(
+          { method: request.method ?? "POST", url: request.url ?? "/", headers: request.headers, body },
+          [{ action: "secretsmanager:GetSecretValue", resource }],
+        ),
       );
       if (refusal) {
         writeAnswer(response, refusal);

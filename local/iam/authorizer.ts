@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { PolicyDocument } from "../../infra/iam.ts";
 import { cachedEvaluator, type IamRequest, type IamResult, type IamVerdict } from "./evaluate.ts";
-import type { RequestSigner } from "./sigv4.ts";
+import { type SignedRequest, signatureMatches, signerOf } from "./sigv4.ts";
 
 export interface FunctionCredentials {
   accessKeyId: string;
@@ -40,6 +40,8 @@ export type Authorization =
   | { outcome: "unsigned" }
   /** A function's key with a session token that is missing or not the one issued with it. */
   | { outcome: "invalid-token"; accessKeyId: string }
+  /** A function's key with a signature its secret key did not make. */
+  | { outcome: "signature-mismatch"; accessKeyId: string }
   | { outcome: "denied"; decision: AuthorizationDecision; message: string };
 
 export interface LocalIam {
@@ -49,7 +51,7 @@ export interface LocalIam {
   /** Tells an engine that keeps its own key registry (s3rver) about each key issued from now on. */
   onIssue(listener: (credentials: FunctionCredentials) => void): void;
   /** Every permission must be allowed; the first one denied decides the answer. */
-  authorize(signer: RequestSigner | undefined, permissions: readonly IamRequest[]): Promise<Authorization>;
+  authorize(request: SignedRequest, permissions: readonly IamRequest[]): Promise<Authorization>;
   /** Every decision about a function's request, oldest first. */
   readonly decisions: readonly AuthorizationDecision[];
 }
@@ -94,12 +96,16 @@ export function createLocalIam(
     },
     identity: (functionId) => byFunction.get(functionId),
     onIssue: (listener) => issueListeners.push(listener),
-    async authorize(signer, permissions) {
+    async authorize(request, permissions) {
+      const signer = signerOf(request);
       if (!signer) return { outcome: "unsigned" };
       const identity = byKey.get(signer.accessKeyId);
       if (!identity) return { outcome: "allowed" };
       if (signer.sessionToken !== identity.credentials.sessionToken) {
         return { outcome: "invalid-token", accessKeyId: signer.accessKeyId };
+      }
+      if (!signatureMatches(request, identity.credentials.secretAccessKey)) {
+        return { outcome: "signature-mismatch", accessKeyId: signer.accessKeyId };
       }
       const verdicts = await Promise.all(permissions.map((permission) => identity.evaluate(permission)));
       let denied: AuthorizationDecision | undefined;

@@ -7,7 +7,6 @@ import type { LocalIam } from "./authorizer.ts";
 import type { IamRequest } from "./evaluate.ts";
 import { type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
 import { type JsonProtocol, jsonRefusal } from "./refusals.ts";
-import { signerOf } from "./sigv4.ts";
 
 type Body = Record<string, unknown>;
 
@@ -84,10 +83,7 @@ export function startDynamoDbGuard(options: { upstream: string; port?: number; i
       } catch {
         return undefined;
       }
-      const authorization = await options.iam.authorize(
-        signerOf(request.headers, request.url),
-        dynamodbPermissions(operation, body),
-      );
+      const authorization = await options.iam.authorize(request, dynamodbPermissions(operation, body));
       return jsonRefusal(dynamodbProtocol, authorization);
     },
   });

@@ -210,10 +210,43 @@ describe("DynamoDB behind local IAM", () => {
     expect(refused.name).toBe("UnrecognizedClientException");
     expect(operator.$metadata.httpStatusCode).toBe(200);
   });
+
+  it("refuses a function's key whose request another secret signed", async () => {
+    const forged = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: services.dynamodbEndpoint,
+        region: LOCAL_REGION,
+        credentials: { ...credentials["execution-starter"], secretAccessKey: "not-the-issued-secret" },
+        maxAttempts: 1,
+      }),
+    );
+
+    const refused = await forged
+      .send(new PutCommand({ TableName: tables.executions, Item: { pk: "TENANT#iam", sk: "EXECUTION#f" } }))
+      .catch((e) => e);
+
+    expect(refused).toMatchObject({ name: "InvalidSignatureException", $metadata: { httpStatusCode: 400 } });
+  });
 });
 
 describe("S3 behind local IAM", () => {
   const bucket = services.names.artifactsBucket;
+
+  it("checks a function's signature, which s3rver does not for SigV4", async () => {
+    const forged = new S3Client({
+      endpoint: services.s3Endpoint,
+      region: LOCAL_REGION,
+      credentials: { ...credentials["tool-invoker"], secretAccessKey: "not-the-issued-secret" },
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
+
+    const refused = await forged
+      .send(new PutObjectCommand({ Bucket: bucket, Key: "tenant/forged.json", Body: "{}" }))
+      .catch((e) => e);
+
+    expect(refused).toMatchObject({ name: "SignatureDoesNotMatch", $metadata: { httpStatusCode: 403 } });
+  });
 
   it("serves the invoker's PutObject and refuses its GetObject with S3's 403 AccessDenied", async () => {
     const invoker = s3As("tool-invoker");

@@ -30,6 +30,9 @@ export const jsonError = (protocol: JsonProtocol, status: number, type: string, 
   body: JSON.stringify({ __type: `${protocol.typePrefix}${type}`, Message: message }),
 });
 
+const signatureMismatch =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
+
 /** undefined when the request is to be served. */
 export function jsonRefusal(protocol: JsonProtocol, authorization: Authorization): HttpAnswer | undefined {
   switch (authorization.outcome) {
@@ -44,6 +47,8 @@ export function jsonRefusal(protocol: JsonProtocol, authorization: Authorization
         "UnrecognizedClientException",
         "The security token included in the request is invalid.",
       );
+    case "signature-mismatch":
+      return jsonError(protocol, 400, "InvalidSignatureException", signatureMismatch);
     case "denied":
       return jsonError(protocol, 400, "AccessDeniedException", authorization.message);
   }
@@ -70,6 +75,8 @@ export function s3Refusal(authorization: Authorization): HttpAnswer | undefined 
       return s3Error(403, "AccessDenied", "Access Denied");
     case "invalid-token":
       return s3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
+    case "signature-mismatch":
+      return s3Error(403, "SignatureDoesNotMatch", signatureMismatch);
     case "denied":
       return s3Error(403, "AccessDenied", denialMessage(authorization.decision, true));
   }

@@ -7,7 +7,6 @@ import type { LocalIam } from "./authorizer.ts";
 import type { IamRequest } from "./evaluate.ts";
 import { type GuardedRequest, type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
 import { s3Refusal } from "./refusals.ts";
-import { signerOf } from "./sigv4.ts";
 
 /** Object operations by method, then by the subresource in the query that changes them. */
 const objectActions: Record<string, { default: string } & Record<string, string>> = {
@@ -76,7 +75,6 @@ export function startS3Guard(options: { upstream: string; port?: number; iam: Lo
   return startGuardProxy({
     upstream: options.upstream,
     port: options.port,
-    judge: async (request) =>
-      s3Refusal(await options.iam.authorize(signerOf(request.headers, request.url), s3Permissions(request))),
+    judge: async (request) => s3Refusal(await options.iam.authorize(request, s3Permissions(request))),
   });
 }
