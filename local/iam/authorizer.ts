@@ -52,9 +52,12 @@ export interface LocalIam {
   onIssue(listener: (credentials: FunctionCredentials) => void): void;
   /** Every permission must be allowed; the first one denied decides the answer. */
   authorize(request: SignedRequest, permissions: readonly IamRequest[]): Promise<Authorization>;
-  /** Every decision about a function's request, oldest first. */
+  /** Every decision about a function's request, oldest first (the latest 100,000). */
   readonly decisions: readonly AuthorizationDecision[];
 }
+
+/** Decisions kept: plenty for a test run or a demo, bounded for an engine left running for days. */
+const KEPT_DECISIONS = 100_000;
 
 /** AWS's wording, e.g. for DynamoDB, EventBridge and S3 (which quotes the resource) alike. */
 export function denialMessage(decision: AuthorizationDecision, quoteResource = false): string {
@@ -122,6 +125,7 @@ export function createLocalIam(
           at: new Date().toISOString(),
         };
         decisions.push(decision);
+        if (decisions.length > KEPT_DECISIONS) decisions.splice(0, decisions.length - KEPT_DECISIONS);
         if (verdict.result !== "Allowed") denied ??= decision;
       });
       if (!denied) return { outcome: "allowed" };
