@@ -14,7 +14,8 @@ const resources = installPulumiMocks();
 
 const trigger = { source: "cc-native.decision", detailType: "ACTION_APPROVED" };
 const stateMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:engine-test-executions";
-const ruleArn = "arn:aws:events:us-east-1:123456789012:rule/engine-test-action-approved";
+// A rule on a custom bus has the bus in its ARN.
+const ruleArn = "arn:aws:events:us-east-1:123456789012:rule/engine-test-bus/engine-test-action-approved";
 
 function recorded(type: string): RecordedResource {
   const found = resources.filter((resource) => resource.type === type);
