@@ -10,10 +10,11 @@ import { GetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { keys, type TableName } from "../../functions/kernel/data-layout.ts";
 import { type EngineFunctionId, engineFunctions } from "../../infra/catalog.ts";
+import { simulate } from "../../infra/testing/iam-simulation.ts";
 import { demoScenarios, publicClient, type ScenarioResult } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
 import { localArns } from "../../local/iam/arns.ts";
-import { evaluateIdentityPolicy, type IamRequest } from "../../local/iam/evaluate.ts";
+import type { IamRequest } from "../../local/iam/evaluate.ts";
 import { deployedRoles, neighboursOf, type ResourceArns, translateArn } from "../support/deployed-roles.ts";
 
 const engine = await startLocalEngine({
@@ -168,7 +169,8 @@ describe("IAM as the prod stack deploys it", () => {
     }
     const verdict = async (call: Call, resource: string) => {
       const role = prod.roles[call.functionId];
-      return (await evaluateIdentityPolicy(role.principal, role.policy, { ...call, resource })).result;
+      const { action, context } = call;
+      return (await simulate({ principal: role.principal, policies: [role.policy], action, resource, context })).result;
     };
 
     const refused: string[] = [];
