@@ -32,6 +32,8 @@ export function cachedEvaluator(principal: string, policy: PolicyDocument) {
     const key = JSON.stringify([request.action, request.resource, request.context ?? {}]);
     let verdict = verdicts.get(key);
     if (!verdict) {
+      // Object keys differ per execution: an engine left running must not remember every one.
+      if (verdicts.size >= 10_000) verdicts.clear();
       verdict = evaluate(request);
       verdicts.set(key, verdict);
       verdict.catch(() => verdicts.delete(key));

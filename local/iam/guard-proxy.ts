@@ -1,16 +1,10 @@
 // A loopback proxy that puts IAM in front of an engine that accepts any credentials (DynamoDB Local) or
 // checks only that a key exists (s3rver): each request is read whole, judged, and either answered with
 // the service's refusal or sent on unchanged, Host header included, and the engine's answer streamed back.
-import { Agent, createServer, request as forward, type IncomingHttpHeaders } from "node:http";
+import { Agent, createServer, request as forward } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type HttpAnswer, writeAnswer } from "./refusals.ts";
-
-export interface GuardedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+import type { SignedRequest } from "./sigv4.ts";
 
 export interface GuardProxy {
   endpoint: string;
@@ -21,14 +15,14 @@ export async function startGuardProxy(options: {
   upstream: string;
   port?: number;
   /** The refusal to answer with, or undefined to serve the request. */
-  judge(request: GuardedRequest): Promise<HttpAnswer | undefined>;
+  judge(request: SignedRequest): Promise<HttpAnswer | undefined>;
 }): Promise<GuardProxy> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true });
   const server = createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const request: GuardedRequest = {
+    const request: SignedRequest = {
       method: incoming.method ?? "GET",
       url: incoming.url ?? "/",
       headers: incoming.headers,

@@ -5,11 +5,14 @@
 import { localArns } from "./arns.ts";
 import type { LocalIam } from "./authorizer.ts";
 import type { IamRequest } from "./evaluate.ts";
-import { type GuardedRequest, type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
+import { type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
 import { s3Refusal } from "./refusals.ts";
+import type { SignedRequest } from "./sigv4.ts";
 
-/** Object operations by method, then by the subresource in the query that changes them. */
-const objectActions: Record<string, { default: string } & Record<string, string>> = {
+/** S3 actions by method, then by the subresource in the query that changes them. */
+type ActionsByMethod = Record<string, { default: string } & Record<string, string>>;
+
+const objectActions: ActionsByMethod = {
   GET: { default: "GetObject", versionId: "GetObjectVersion", tagging: "GetObjectTagging", acl: "GetObjectAcl" },
   HEAD: { default: "GetObject", versionId: "GetObjectVersion" },
   PUT: { default: "PutObject", tagging: "PutObjectTagging", acl: "PutObjectAcl" },
@@ -22,7 +25,7 @@ const objectActions: Record<string, { default: string } & Record<string, string>
   },
 };
 
-const bucketActions: Record<string, { default: string } & Record<string, string>> = {
+const bucketActions: ActionsByMethod = {
   GET: {
     default: "ListBucket",
     location: "GetBucketLocation",
@@ -35,11 +38,7 @@ const bucketActions: Record<string, { default: string } & Record<string, string>
   POST: { default: "DeleteObject" },
 };
 
-function actionFor(
-  table: Record<string, { default: string } & Record<string, string>>,
-  method: string,
-  query: URLSearchParams,
-) {
+function actionFor(table: ActionsByMethod, method: string, query: URLSearchParams) {
   const actions = table[method];
   if (!actions) return undefined;
   const subresource = Object.keys(actions).find((name) => name !== "default" && query.has(name));
@@ -47,7 +46,7 @@ function actionFor(
 }
 
 /** What IAM checks for one path-style S3 request. */
-export function s3Permissions(request: Pick<GuardedRequest, "method" | "url" | "headers" | "body">): IamRequest[] {
+export function s3Permissions(request: SignedRequest): IamRequest[] {
   const url = new URL(request.url, "http://local");
   const [bucket, ...keyParts] = url.pathname.slice(1).split("/").map(decodeURIComponent);
   if (!bucket) return [{ action: "s3:ListAllMyBuckets", resource: "*" }];
