@@ -3,9 +3,9 @@
 // stacks as the program synthesizes them, asked about with resource ARNs as the mocks make them, and
 // evaluated by @cloud-copilot/iam-simulate as AWS evaluates identity and resource policies.
 import { beforeAll, describe, expect, it } from "vitest";
+import { type PolicyJson, type SimulationRequest, simulate } from "../local/iam/simulation.ts";
 import { engineFunctions } from "./catalog.ts";
 import { readStackConfig } from "./synth.ts";
-import { type PolicyJson, type SimulationRequest, simulate } from "./testing/iam-simulation.ts";
 import { MOCK_ACCOUNT, type RecordedResource, ruleBusPath } from "./testing/pulumi-mocks.ts";
 import { synthesizeStack } from "./testing/stack-under-test.ts";
 

@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import { contractAjvOptions } from "../schemas/ajv-options.ts";
 import { type ContractName, contractSchemas } from "../schemas/index.ts";
 
 // CommonJS modules, loaded the same way under Node and under Vitest's transform.
@@ -16,13 +17,7 @@ const { default: ucs2length } =
 const outputBase = fileURLToPath(new URL("../schemas/validators.generated", import.meta.url));
 
 export function generateValidatorModule(): { js: string; dts: string } {
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    strictRequired: false,
-    allowUnionTypes: true,
-    code: { source: true, esm: true, optimize: true },
-  });
+  const ajv = new Ajv({ ...contractAjvOptions, code: { source: true, esm: true, optimize: true } });
   const names = Object.keys(contractSchemas) as ContractName[];
   for (const name of names) ajv.addSchema(contractSchemas[name] as object, name);
   const js = standaloneCode(ajv, Object.fromEntries(names.map((name) => [name, name]))).replaceAll(

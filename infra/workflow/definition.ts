@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import aslValidator from "asl-validator";
 import { describeSchemaErrors } from "../../functions/kernel/errors.ts";
+import { contractAjvOptions } from "../../schemas/ajv-options.ts";
 import { AslTemplateSchema } from "../../schemas/asl-template.ts";
 
 export type AslDefinition = { StartAt: string; States: Record<string, Record<string, unknown>> } & Record<
@@ -45,12 +46,7 @@ let compiledTemplateSchema: ValidateFunction | undefined;
  * program run has no cold start to save.
  */
 function templateSchemaErrors(template: AslDefinition): ErrorObject[] | undefined {
-  compiledTemplateSchema ??= new Ajv({
-    allErrors: true,
-    strict: true,
-    strictRequired: false,
-    allowUnionTypes: true,
-  }).compile(AslTemplateSchema);
+  compiledTemplateSchema ??= new Ajv(contractAjvOptions).compile(AslTemplateSchema);
   return compiledTemplateSchema(template) ? undefined : (compiledTemplateSchema.errors ?? []);
 }
 

@@ -1,9 +1,9 @@
 // IAM's answer to a function's request, from the role policy the stack deploys, evaluated offline by
-// infra/testing/iam-simulation.ts (@cloud-copilot/iam-simulate, AGPL-3.0: the local engine and the tests
+// local/iam/simulation.ts (@cloud-copilot/iam-simulate, AGPL-3.0: the local engine and the tests
 // use it, no deployed bundle does), and remembered: a warm engine asks the same few questions thousands of
 // times, and a role's policy does not change while the engine runs.
 import type { PolicyDocument } from "../../infra/iam.ts";
-import { type SimulationResult, simulate } from "../../infra/testing/iam-simulation.ts";
+import { type SimulationResult, simulate } from "./simulation.ts";
 
 export interface IamRequest {
   action: string;

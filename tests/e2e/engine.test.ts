@@ -10,11 +10,11 @@ import { GetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { keys, type TableName } from "../../functions/kernel/data-layout.ts";
 import { type EngineFunctionId, engineFunctions } from "../../infra/catalog.ts";
-import { simulate } from "../../infra/testing/iam-simulation.ts";
 import { demoScenarios, publicClient, type ScenarioResult } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
 import { localArns } from "../../local/iam/arns.ts";
 import type { IamRequest } from "../../local/iam/evaluate.ts";
+import { simulate } from "../../local/iam/simulation.ts";
 import { deployedRoles, neighboursOf, type ResourceArns, translateArn } from "../support/deployed-roles.ts";
 
 const engine = await startLocalEngine({
