@@ -116,7 +116,8 @@ export function hostFunctions(services: ServicesDescriptor): FunctionHost {
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-let xrayContextAsBundled: ReturnType<typeof registerHooks> | undefined;
+/** Module hooks stay for the process's life: registered once, however often the functions are loaded. */
+let xrayContextHooked = false;
 
 /**
  * Imports every handler module; the environment must be in place first (configuration is read at import).
@@ -124,12 +125,15 @@ let xrayContextAsBundled: ReturnType<typeof registerHooks> | undefined;
  * here run on the same promise costs as deployed.
  */
 export async function loadEngineFunctions() {
-  xrayContextAsBundled ??= registerHooks({
-    resolve: (specifier, context, nextResolve) =>
-      specifier === "cls-hooked/context"
-        ? { url: pathToFileURL(xrayContextModule).href, shortCircuit: true }
-        : nextResolve(specifier, context),
-  });
+  if (!xrayContextHooked) {
+    registerHooks({
+      resolve: (specifier, context, nextResolve) =>
+        specifier === "cls-hooked/context"
+          ? { url: pathToFileURL(xrayContextModule).href, shortCircuit: true }
+          : nextResolve(specifier, context),
+    });
+    xrayContextHooked = true;
+  }
   const [
     starter,
     validator,
