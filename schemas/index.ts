@@ -11,6 +11,7 @@ import { ActionApprovedEventSchema, SignalDetailSchema, SignalRecordSchema } fro
 import {
   ActionIntentSchema,
   ExecutionRecordSchema,
+  GlobalControlsSchema,
   LedgerEventSchema,
   RegistryEntrySchema,
   TenantControlsSchema,
@@ -39,6 +40,7 @@ export const contractSchemas = {
   ActionIntent: ActionIntentSchema,
   RegistryEntry: RegistryEntrySchema,
   TenantControls: TenantControlsSchema,
+  GlobalControls: GlobalControlsSchema,
   ExecutionRecord: ExecutionRecordSchema,
   LedgerEvent: LedgerEventSchema,
   ExecutionInput: ExecutionInputSchema,

@@ -99,10 +99,29 @@ export const TenantControlsSchema = {
     disabled_action_types: { type: "array", items: identifier },
     reason: { type: "string" },
     updated_at: timestamp,
+    updated_by: { type: "string" },
   },
   additionalProperties: false,
 } as const;
 export type TenantControls = FromSchema<typeof TenantControlsSchema>;
+
+/**
+ * Safety controls for every tenant at once, one item operators flip in an incident; read on every
+ * execution, so a change applies to the next one without a deploy. A missing record means "nothing disabled".
+ */
+export const GlobalControlsSchema = {
+  type: "object",
+  required: ["kill_switch"],
+  properties: {
+    kill_switch: { type: "boolean" },
+    disabled_action_types: { type: "array", items: identifier },
+    reason: { type: "string" },
+    updated_at: timestamp,
+    updated_by: { type: "string" },
+  },
+  additionalProperties: false,
+} as const;
+export type GlobalControls = FromSchema<typeof GlobalControlsSchema>;
 
 /**
  * The attempt and the outcome of one intent, in one item: written by StartExecution, completed by

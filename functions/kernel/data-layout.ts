@@ -69,6 +69,8 @@ export const keys = {
   }),
   signal: (tenantId: string, actionIntentId: string) => ({ pk: tenant(tenantId), sk: `SIGNAL#${actionIntentId}` }),
   tenantControls: (tenantId: string) => ({ pk: tenant(tenantId), sk: "CONTROLS" }),
+  /** The controls every tenant is subject to, read with the tenant's own in one BatchGetItem. */
+  globalControls: () => ({ pk: "GLOBAL", sk: "CONTROLS" }),
   registryEntry: (actionType: string, registryVersion: number) => ({
     action_type: actionType,
     registry_version: registryVersion,
