@@ -42,7 +42,7 @@ export const engineFunctions = [
     id: "execution-validator",
     entry: "functions/execution-validator/handler.ts",
     placeholder: "ExecutionValidatorArn",
-    access: { tables: { intents: ["GetItem"], controls: ["GetItem"] } },
+    access: { tables: { intents: ["GetItem"], controls: ["BatchGetItem"] } },
     timeoutSeconds: 20,
     settings: (config) => ({ GLOBAL_KILL_SWITCH: String(config.globalKillSwitch) }),
   },

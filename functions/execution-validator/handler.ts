@@ -5,15 +5,19 @@ import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { flagEnv, tableNameFromEnv } from "#kernel/config.ts";
 import { IntentExpiredError, IntentNotFoundError, KillSwitchError, ValidationError } from "#kernel/errors.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
-import { getTenantControls } from "#kernel/repositories/controls.ts";
+import { getControls } from "#kernel/repositories/controls.ts";
 import { getIntent } from "#kernel/repositories/intents.ts";
 import type { ValidatorInput, ValidatorOutput } from "#schemas/states.ts";
 import { ValidatorInput as validateInput, ValidatorOutput as validateOutput } from "#schemas/validators.generated.js";
+import { killSwitchStopping, stackKillSwitchMessage } from "./kill-switches.ts";
 
 export interface PreflightConfig {
   intentsTable: string;
   controlsTable: string;
-  /** Stops every execution of the stack; set in stack config, read at cold start. */
+  /**
+   * The stack's deploy-time override: stops every execution without reading anything. Read at cold start,
+   * so it takes a deploy; the global controls item in the controls table takes effect on the next execution.
+   */
   globalKillSwitch: boolean;
 }
 
@@ -29,23 +33,16 @@ export async function validatePreflight(
   preflight: PreflightConfig,
   now = new Date(),
 ): Promise<ValidatorOutput> {
-  if (preflight.globalKillSwitch) {
-    throw new KillSwitchError("the global kill switch is on: no action executes until it is turned off");
-  }
+  if (preflight.globalKillSwitch) throw new KillSwitchError(stackKillSwitchMessage);
   const [intent, controls] = await Promise.all([
     getIntent(db, preflight.intentsTable, input.tenant_id, input.action_intent_id),
-    getTenantControls(db, preflight.controlsTable, input.tenant_id),
+    getControls(db, preflight.controlsTable, input.tenant_id),
   ]);
-  if (controls?.kill_switch) {
-    throw new KillSwitchError(
-      `the kill switch of tenant ${input.tenant_id} is on${controls.reason ? `: ${controls.reason}` : ""}`,
-    );
-  }
+  // A switch that stops everything stops a missing intent too; the action-type switches need the intent.
+  const stopped = killSwitchStopping(controls, input.tenant_id, intent?.action_type);
+  if (stopped) throw new KillSwitchError(stopped);
   if (!intent) {
     throw new IntentNotFoundError(`action intent ${input.action_intent_id} not found for tenant ${input.tenant_id}`);
-  }
-  if (controls?.disabled_action_types?.includes(intent.action_type)) {
-    throw new KillSwitchError(`action type ${intent.action_type} is disabled for tenant ${input.tenant_id}`);
   }
   if (intent.tenant_id !== input.tenant_id || intent.account_id !== input.account_id) {
     throw new ValidationError(
