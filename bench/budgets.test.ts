@@ -45,6 +45,14 @@ describe("round-trip budgets", () => {
     expect(result.statusRead.operations).toEqual(["DynamoDB.BatchGetItem"]);
   });
 
+  it("preflight reads the intent, and the tenant's and the global controls together, in two DynamoDB round trips", () => {
+    const validator = result.paths.happy.perFunction.find((row) => row.functionId === "execution-validator");
+
+    expect([...(validator?.operations ?? [])].sort()).toEqual(["DynamoDB.BatchGetItem", "DynamoDB.GetItem"]);
+    // One strongly consistent unit for the intent and one per controls key, though neither controls item exists.
+    expect(validator?.readUnits).toBe(3);
+  });
+
   it("every recorded outcome is at most one DynamoDB write round trip", () => {
     const recordings = Object.entries(result.paths).flatMap(([scenario, path]) =>
       path.perFunction

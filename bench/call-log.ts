@@ -82,6 +82,26 @@ function capacityUnits(consumed: unknown): number {
   return entries.reduce((sum, entry) => sum + ((entry as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
 }
 
+type BatchGetRequest = Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>;
+
+/**
+ * DynamoDB bills each key of a BatchGetItem as a GetItem, and a read of an item that does not exist
+ * still consumes read units (1 strongly consistent, 0.5 eventually consistent):
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
+ * DynamoDB Local reports 0 units for such keys in a batch (and 1 for GetItem of a missing item), so
+ * the count adds them. Unprocessed keys are not billed.
+ */
+export function missingBatchItemReadUnits(input: Record<string, unknown>, output: Record<string, unknown>): number {
+  const requested = (input.RequestItems ?? {}) as BatchGetRequest;
+  const responses = (output.Responses ?? {}) as Record<string, unknown[]>;
+  const unprocessed = (output.UnprocessedKeys ?? {}) as BatchGetRequest;
+  return Object.entries(requested).reduce((sum, [table, request]) => {
+    const missing =
+      (request.Keys?.length ?? 0) - (responses[table]?.length ?? 0) - (unprocessed[table]?.Keys?.length ?? 0);
+    return sum + Math.max(0, missing) * (request.ConsistentRead ? 1 : 0.5);
+  }, 0);
+}
+
 export interface CallLog {
   readonly sdk: SdkCall[];
   readonly wire: WireCall[];
@@ -131,7 +151,11 @@ export function startCallLog(
         } finally {
           const attempts = pending.get(context) ?? [];
           attempts.forEach((attempt, index) => {
-            const units = index === attempts.length - 1 && output ? capacityUnits(output.ConsumedCapacity) : 0;
+            // Only the last attempt has an answer; DynamoDB bills what it answered.
+            const answer = index === attempts.length - 1 ? output : undefined;
+            const missing =
+              answer && attempt.operation === "BatchGetItem" ? missingBatchItemReadUnits(args.input, answer) : 0;
+            const units = answer ? capacityUnits(answer.ConsumedCapacity) + missing : 0;
             const write = dynamoWriteOperations.has(attempt.operation);
             sdk.push({
               service,

@@ -75,8 +75,12 @@ function pathResult(run: ExecutionRun): PathResult {
   };
 }
 
+/** Calls a function sends in parallel (the validator's intent and controls reads) are logged as they end, in either order. */
 const signature = (result: PathResult) =>
-  JSON.stringify({ path: result.path, calls: result.perFunction.map((row) => [row.functionId, row.operations]) });
+  JSON.stringify({
+    path: result.path,
+    calls: result.perFunction.map((row) => [row.functionId, [...row.operations].sort()]),
+  });
 
 export async function measureRoundTrips(
   host: FunctionHost,
