@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { engineFunctions } from "./catalog.ts";
 import { artifactsLifecycleRules } from "./data/index.ts";
 import type { PolicyDocument } from "./iam.ts";
+import { stackOutputNames } from "./stack-outputs.ts";
 import type { RecordedResource } from "./testing/pulumi-mocks.ts";
 import { synthesizeStack } from "./testing/stack-under-test.ts";
 import { stateMachineRolePolicy } from "./workflow/index.ts";
@@ -89,19 +90,15 @@ describe("the engine stack", () => {
     expect(JSON.stringify(policy)).not.toContain("kms:");
   });
 
-  it("answers the outputs a user needs", () => {
-    expect(Object.keys(dev.outputs).sort()).toEqual(
-      [
-        "alarmTopicArn",
-        "apiUrl",
-        "artifactsBucketName",
-        "dashboardUrl",
-        "deadLetterQueueUrl",
-        "eventBusName",
-        "stateMachineArn",
-        "tableNames",
-      ].sort(),
+  it("answers the outputs a user and the operator CLI need", () => {
+    expect(Object.keys(dev.outputs).sort()).toEqual([...stackOutputNames].sort());
+  });
+
+  it("names the gateway secret by its full ARN in the outputs, never its value", () => {
+    expect(prod.outputs.gatewayClientSecretArn).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:engine\/prod\/gateway-client-secret-[A-Za-z0-9]{6}$/,
     );
+    expect(prod.outputs).toMatchObject({ triggerSource: "cc-native.decision", triggerDetailType: "ACTION_APPROVED" });
   });
 });
 

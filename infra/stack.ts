@@ -10,6 +10,7 @@ import { EngineData } from "./data/index.ts";
 import { EngineFunctions } from "./functions/index.ts";
 import { GatewayCredentials } from "./gateway/index.ts";
 import { Observability } from "./observability/index.ts";
+import type { StackOutputName } from "./stack-outputs.ts";
 import { Trigger } from "./trigger/index.ts";
 import { Workflow } from "./workflow/index.ts";
 
@@ -87,7 +88,7 @@ export function createEngineStack(config: EngineConfig) {
     httpApi: { apiId: api.apiId, stage: api.stageName },
   });
 
-  return {
+  const outputs = {
     apiUrl: api.apiEndpoint,
     dashboardUrl: observability.dashboardUrl,
     alarmTopicArn: observability.topicArn,
@@ -96,6 +97,12 @@ export function createEngineStack(config: EngineConfig) {
     tableNames: pulumi.all(Object.fromEntries(Object.entries(data.tables).map(([table, ref]) => [table, ref.name]))),
     artifactsBucketName: data.artifactsBucket.name,
     deadLetterQueueUrl: trigger.deadLetterQueueUrl,
-    components: { data, functions, workflow, trigger, api, observability },
-  };
+    gatewayUrl: config.gateway.url,
+    gatewayTokenUrl: config.gateway.tokenUrl,
+    gatewayClientId: config.gateway.clientId,
+    gatewayClientSecretArn: credentials.secret.apply((secret) => secret.arn),
+    triggerSource: config.trigger.source,
+    triggerDetailType: config.trigger.detailType,
+  } satisfies Record<StackOutputName, pulumi.Input<unknown>>;
+  return { ...outputs, components: { data, functions, workflow, trigger, api, observability } };
 }

@@ -61,7 +61,8 @@ export interface LocalEndpoints {
   s3: { endpoint: string; bucket: string };
   /** The gateway client secret's full ARN, as IAM matches it. */
   secretsManager: { endpoint: string; gatewaySecretArn: string };
-  gateway: { url: string; tokenUrl: string; admin: string };
+  /** The gateway's OAuth client; its secret is the Secrets Manager stand-in's `gatewaySecretArn`. */
+  gateway: { url: string; tokenUrl: string; clientId: string; admin: string };
   httpApi: LocalEndpointsFile;
   region: string;
 }
@@ -265,7 +266,12 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       eventBridge: { endpoint: bus.endpoint, busName: services.names.eventBusName, ...config.trigger },
       s3: { endpoint: services.s3Endpoint, bucket: services.names.artifactsBucket },
       secretsManager: { endpoint: services.secretsManagerEndpoint, gatewaySecretArn: gatewaySecret.ARN },
-      gateway: { url: gateway.url, tokenUrl: gateway.tokenUrl, admin: `${gateway.origin}/admin` },
+      gateway: {
+        url: gateway.url,
+        tokenUrl: gateway.tokenUrl,
+        clientId: gateway.clientId,
+        admin: `${gateway.origin}/admin`,
+      },
       httpApi: {
         url: httpApi.url,
         issuer: config.api.jwtIssuer,

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
 import type { EngineResourceNames } from "../infra/functions/environment.ts";
 import { readStackConfig } from "../infra/synth.ts";
+import { LOCAL_CREDENTIALS } from "./credentials.ts";
 import { demoRegistry } from "./demo-data.ts";
 import { type DemoGateway, type DemoGatewayOptions, startDemoGateway } from "./demo-gateway/index.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
@@ -20,12 +21,7 @@ import type { PortChoice } from "./ports.ts";
 import { type LocalSecretsManager, startSecretsManager } from "./secrets-manager.ts";
 import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
 
-export { LOCAL_REGION };
-/**
- * The credentials of every caller that is not a function (upstream, operators, tests, the benchmark): local
- * IAM lets them do anything, and s3rver knows them as its built-in account.
- */
-export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+export { LOCAL_CREDENTIALS, LOCAL_REGION };
 
 export interface LocalServicesOptions {
   /** Names the bucket, bus and secret, and (unless `tablePrefix` is given) the tables. */

@@ -51,6 +51,8 @@ interface Session {
 
 export interface McpClient {
   callTool(name: string, toolArguments: Record<string, unknown>): Promise<McpReply>;
+  /** One page of `tools/list`; the next page's cursor is the result's `nextCursor`. */
+  listTools(cursor?: string): Promise<McpReply>;
 }
 
 export function createMcpClient(options: McpClientOptions): McpClient {
@@ -147,18 +149,20 @@ export function createMcpClient(options: McpClientOptions): McpClient {
     return session;
   }
 
+  async function requestInSession(method: string, params: object): Promise<McpReply> {
+    try {
+      return (await request(method, params, await currentSession())).reply;
+    } catch (error) {
+      if (!(error instanceof SessionGoneError)) throw error;
+      // The gateway forgot the session (restart, expiry): the request never reached a tool, so it is safe to send again.
+      session = undefined;
+      return (await request(method, params, await currentSession())).reply;
+    }
+  }
+
   return {
-    async callTool(name, toolArguments) {
-      const params = { name, arguments: toolArguments };
-      try {
-        return (await request("tools/call", params, await currentSession())).reply;
-      } catch (error) {
-        if (!(error instanceof SessionGoneError)) throw error;
-        // The gateway forgot the session (restart, expiry): the call never reached a tool, so it is safe to send again.
-        session = undefined;
-        return (await request("tools/call", params, await currentSession())).reply;
-      }
-    },
+    callTool: (name, toolArguments) => requestInSession("tools/call", { name, arguments: toolArguments }),
+    listTools: (cursor) => requestInSession("tools/list", cursor === undefined ? {} : { cursor }),
   };
 }
 
