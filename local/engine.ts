@@ -25,9 +25,11 @@ import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
 import { LOCAL_ACCOUNT } from "./iam/arns.ts";
 import type { FunctionCredentials, LocalIam } from "./iam/authorizer.ts";
 import { credentialsEnvironment, issueFunctionRoles } from "./iam/function-roles.ts";
-import { createLocalSigningKey, saveSigningKey } from "./jwt.ts";
+import { loadOrCreateSigningKey } from "./jwt.ts";
 import { assertPortsFree, type PortChoice } from "./ports.ts";
 import { LOCAL_REGION, localStackConfig, startLocalServices } from "./services.ts";
+import { CorruptStateError } from "./start-errors.ts";
+import { claimStateDirectory, DEFAULT_STATE_DIRECTORY, statePaths } from "./state-directory.ts";
 import { createLocalStateMachine, type ExecutionReport, type LocalFunction, type Transition } from "./state-machine.ts";
 import type { TableNames } from "./tables.ts";
 import { ALARMS_FILE, createTelemetry, type Telemetry } from "./telemetry.ts";
@@ -39,8 +41,18 @@ export interface LocalEngineOptions {
   /** Use this DynamoDB endpoint (tables are created under `tablePrefix`) instead of starting DynamoDB Local. */
   dynamodbEndpoint?: string;
   tablePrefix?: string;
-  /** Where the engine writes its endpoints file, bundles and the token signing key. */
+  /**
+   * Where the engine keeps its state across restarts (tables unless `dynamodbEndpoint` is given, objects,
+   * the token signing key, metrics, logs and traces) and writes its endpoints file and bundles; default
+   * `.local`. One engine at a time: another engine's directory is refused.
+   */
   stateDirectory?: string;
+  /** Delete the state kept in `stateDirectory` before starting. */
+  fresh?: boolean;
+  /** Told what the engine did that its owner should hear of: a stale lock taken over, state deleted. */
+  onNotice?: (message: string) => void;
+  /** The owner handles Ctrl-C itself: DynamoDB Local ignores the terminal's SIGINT and stops with `stop()`. */
+  ignoreInterrupt?: boolean;
   gateway?: Pick<DemoGatewayOptions, "mode" | "response">;
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
@@ -88,7 +100,10 @@ export interface LocalEngine {
   setGlobalKillSwitch(on: boolean): Promise<void>;
   /** Resolves when no execution is in flight. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /** How many executions have started and not ended. */
+  executionsInFlight(): number;
+  /** Stops everything, by default once no execution is in flight; the state directory stays. */
+  stop(options?: { waitForExecutions?: boolean }): Promise<void>;
 }
 
 /** The status API's id in AWS/ApiGateway's dimensions, as the alarms read them. */
@@ -97,16 +112,27 @@ const functionArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCO
 
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
   const ports: PortChoice = { api: 0, gateway: 0, events: 0, s3: 0, secrets: 0, dynamodb: 0, ...options.ports };
-  await assertPortsFree(ports);
-  const stateDirectory = options.stateDirectory ?? ".local";
-  mkdirSync(join(stateDirectory, "bundles"), { recursive: true });
-  const stoppers: (() => Promise<void>)[] = [];
+  const stateDirectory = options.stateDirectory ?? DEFAULT_STATE_DIRECTORY;
+  const paths = statePaths(stateDirectory);
+  // First, so that an engine on a directory in use refuses before touching anything of the other one's.
+  const claim = claimStateDirectory(stateDirectory, { fresh: options.fresh, onNotice: options.onNotice });
+  const stoppers: (() => Promise<void>)[] = [async () => claim.release()];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
 
   try {
+    await assertPortsFree(ports);
+    mkdirSync(paths.bundles, { recursive: true });
+    const { key: signingKey } = await loadOrCreateSigningKey(paths.signingKey).catch((error: unknown) => {
+      throw new CorruptStateError(
+        `${(error as Error).message}: delete it, or start on empty state with \`npm start -- --fresh\``,
+        { cause: error },
+      );
+    });
     const services = await startLocalServices({
+      stateDirectory,
+      ignoreInterrupt: options.ignoreInterrupt,
       namePrefix: "engine-local",
       tablePrefix: options.tablePrefix,
       dynamodbEndpoint: options.dynamodbEndpoint,
@@ -146,7 +172,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       ...services.awsEnvironment,
       // Lambda sets these; Powertools and the X-Ray SDK read them to know they run in a function.
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
-      LAMBDA_TASK_ROOT: resolve(stateDirectory, "bundles"),
+      LAMBDA_TASK_ROOT: resolve(paths.bundles),
       _HANDLER: "index.handler",
       _X_AMZN_TRACE_ID: `Root=${newTraceId()};Parent=${newSegmentId()};Sampled=0`,
       AWS_XRAY_DAEMON_ADDRESS: xray.address,
@@ -164,7 +190,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
 
     const bundles = await Promise.all(
       engineFunctions.map(async (fn) => {
-        const path = join(stateDirectory, "bundles", `${fn.id}.mjs`);
+        const path = join(paths.bundles, `${fn.id}.mjs`);
         writeFileSync(path, (await bundleFunction(fn.entry)).code);
         return { fn: fn as EngineFunction, path };
       }),
@@ -213,9 +239,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       retryIntervalMs: options.retryIntervalMs ?? 200,
     });
 
-    const signingKey = await createLocalSigningKey();
-    const signingKeyFile = join(stateDirectory, "jwt-signing-key.json");
-    saveSigningKey(signingKeyFile, signingKey);
+    const signingKeyFile = paths.signingKey;
     const httpApi = await startHttpApi({
       port: ports.api,
       issuer: config.api.jwtIssuer,
@@ -292,7 +316,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         httpApi: { apiId: LOCAL_API_ID, stage: "$default" },
       });
     writeFileSync(join(stateDirectory, ALARMS_FILE), `${JSON.stringify(alarmsFor(config), null, 2)}\n`);
-    const endpointsFile = join(stateDirectory, "endpoints.json");
+    const endpointsFile = paths.endpoints;
     writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
     // A stopped engine leaves no endpoints behind for `npm run token` or `npm run intent` to find.
     stoppers.push(async () => rmSync(endpointsFile, { force: true }));
@@ -326,8 +350,9 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         await workers.reconfigure(validator.id, environmentOf(validator));
       },
       idle,
-      stop: async () => {
-        await idle();
+      executionsInFlight: () => inFlight.size,
+      stop: async ({ waitForExecutions = true } = {}) => {
+        if (waitForExecutions) await idle();
         await stopAll();
       },
     };

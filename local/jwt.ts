@@ -1,8 +1,9 @@
-// The local token issuer and verifier: an RSA signing key the engine creates at start, tokens shaped like
-// the access and ID tokens a Cognito user pool issues for one tenant, and the verification API Gateway's
-// JWT authorizer performs (signature against the issuer's JWKS, then iss, aud or client_id, exp, nbf, iat).
+// The local token issuer and verifier: an RSA signing key the engine keeps in its state directory, tokens
+// shaped like the access and ID tokens a Cognito user pool issues for one tenant, and the verification API
+// Gateway's JWT authorizer performs (signature against the issuer's JWKS, then iss, aud or client_id, exp,
+// nbf, iat).
 import { createHash, createPrivateKey, type JsonWebKey, type KeyObject, randomUUID } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   createLocalJWKSet,
@@ -41,6 +42,17 @@ export interface LocalSigningKey {
 export async function createLocalSigningKey(): Promise<LocalSigningKey> {
   const { privateKey } = await generateKeyPair(signingAlgorithm, { extractable: true, modulusLength: 2048 });
   return signingKeyFromJwk(await exportJWK(privateKey));
+}
+
+/**
+ * The key kept in `file` from an earlier run, so tokens minted before a restart still verify; a new one,
+ * saved there, when there is none.
+ */
+export async function loadOrCreateSigningKey(file: string): Promise<{ key: LocalSigningKey; created: boolean }> {
+  if (existsSync(file)) return { key: loadSigningKey(file), created: false };
+  const key = await createLocalSigningKey();
+  saveSigningKey(file, key);
+  return { key, created: true };
 }
 
 /** Writes the private JWK (with its `kid` and `alg`) as JSON, readable by the owner only. */

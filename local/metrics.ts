@@ -1,30 +1,30 @@
-// `npm run metrics`: the metric series the running (or last) local engine captured from its functions' EMF
-// lines and from its own AWS/Lambda and AWS/States bookkeeping, then the stack's alarms evaluated over them:
-// which would be in ALARM, and why.
+// `npm run metrics [-- --dir <state directory>]`: the metric series the local engine captured, over every
+// run on that directory, from its functions' EMF lines and from its own AWS/Lambda and AWS/States
+// bookkeeping, then the stack's alarms evaluated over them: which would be in ALARM, and why.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { AlarmSpec } from "../infra/observability/alarm-specs.ts";
 import { type Datapoint, evaluateAlarm, nextEvaluation } from "../infra/observability/evaluate.ts";
+import { readJsonLines } from "./json-lines.ts";
+import { stateDirectoryFrom } from "./state-directory.ts";
 import { ALARMS_FILE, METRICS_FILE } from "./telemetry.ts";
 
-const { values } = parseArgs({ options: { dir: { type: "string", default: ".local" } } });
-const directory = values.dir ?? ".local";
-
-function readLines<T>(file: string): T[] {
-  return readFileSync(join(directory, file), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
-}
+const { values } = parseArgs({ options: { dir: { type: "string" } } });
+const directory = stateDirectoryFrom(values.dir);
 
 let datapoints: Datapoint[];
 let specs: AlarmSpec[];
 try {
-  datapoints = readLines<Datapoint>(METRICS_FILE);
   specs = JSON.parse(readFileSync(join(directory, ALARMS_FILE), "utf8")) as AlarmSpec[];
 } catch {
   console.error(`no metrics in ${directory}: start the engine with \`npm start\` first`);
+  process.exit(2);
+}
+try {
+  datapoints = readJsonLines<Datapoint>(join(directory, METRICS_FILE));
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 

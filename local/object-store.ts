@@ -1,8 +1,9 @@
-// s3rver: an S3-compatible store on loopback, holding the artifacts bucket in a temporary directory.
+// s3rver: an S3-compatible store on loopback, holding the artifacts bucket in a directory: the one given,
+// kept across restarts, or else a temporary one removed at stop.
 // Functions reach it through AWS_ENDPOINT_URL_S3 with path-style addressing (S3_FORCE_PATH_STYLE=true).
 // With local IAM, s3rver listens on a port of its own behind the S3 guard (local/iam/s3-guard.ts), which
 // serves at the store's endpoint; s3rver learns each function's key, since it refuses keys it does not know.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,21 +31,26 @@ export async function startObjectStore(options: {
   bucket: string;
   port?: number;
   iam?: LocalIam;
+  /** Keep the objects in this directory (created if absent) across restarts. */
+  directory?: string;
 }): Promise<LocalObjectStore> {
-  const directory = await mkdtemp(join(tmpdir(), "engine-s3-"));
+  const kept = options.directory !== undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), "engine-s3-")));
+  if (kept) await mkdir(directory, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",
     port: options.iam ? 0 : (options.port ?? 0),
     silent: true,
     directory,
-    resetOnClose: true,
+    resetOnClose: !kept,
+    // An existing bucket is kept with its objects.
     configureBuckets: [{ name: options.bucket, configs: [] }],
   });
   const { port } = (await server.run()) as AddressInfo;
   const storeEndpoint = `http://127.0.0.1:${port}`;
   const stopStore = async () => {
     await server.close();
-    await rm(directory, { recursive: true, force: true });
+    if (!kept) await rm(directory, { recursive: true, force: true });
   };
   if (!options.iam) return { endpoint: storeEndpoint, bucket: options.bucket, stop: stopStore };
 

@@ -1,5 +1,6 @@
 // The local engine's ports: each configurable by one environment variable, with a documented default.
 import { createServer } from "node:net";
+import { PortUnavailableError } from "./start-errors.ts";
 
 export const localPorts = {
   api: { env: "ENGINE_API_PORT", default: 3000 },
@@ -20,7 +21,7 @@ export function portsFromEnv(env: NodeJS.ProcessEnv = process.env): PortChoice {
       const raw = env[variable];
       const port = raw === undefined ? fallback : Number(raw);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new Error(`${variable} must be a port number from 0 to 65535, got "${raw}"`);
+        throw new PortUnavailableError(`${variable} must be a port number from 0 to 65535, got "${raw}"`);
       }
       return [name, port];
     }),
@@ -39,7 +40,7 @@ export async function assertPortsFree(ports: PortChoice): Promise<void> {
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(
+      throw new PortUnavailableError(
         `port ${port} (${name}) is ${code === "EADDRINUSE" ? "in use" : `not available (${code})`}; set ${localPorts[name].env} to another port, or 0 for any free one`,
       );
     } finally {

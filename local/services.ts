@@ -3,6 +3,7 @@
 // secret, the PutEvents endpoint, and the demo MCP gateway. Shared by the local engine and the benchmark.
 // Local IAM (local/iam/) stands in front of DynamoDB, S3, EventBridge and Secrets Manager: a request signed
 // with a function's credentials is served only when that function's role policy allows it.
+import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type EngineConfig, parseEngineConfig } from "../infra/config.ts";
@@ -19,7 +20,7 @@ import { startDynamoDbGuard } from "./iam/dynamodb-guard.ts";
 import { startObjectStore } from "./object-store.ts";
 import type { PortChoice } from "./ports.ts";
 import { type LocalSecretsManager, startSecretsManager } from "./secrets-manager.ts";
-import { createTables, type TableNames, tableNamesFor } from "./tables.ts";
+import { createMissingTables, type TableNames, tableNamesFor } from "./tables.ts";
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION };
 
@@ -36,6 +37,13 @@ export interface LocalServicesOptions {
   iam?: boolean;
   /** Told of each request IAM refuses a function; the default prints it on stderr. */
   onIamDenial?: (decision: AuthorizationDecision, message: string) => void;
+  /**
+   * Keep DynamoDB Local's tables (`dynamodb/`) and the bucket's objects (`s3/`) in this directory across
+   * restarts; without it both live only until stop.
+   */
+  stateDirectory?: string;
+  /** The owner handles Ctrl-C itself: DynamoDB Local ignores the terminal's SIGINT and stops with `stop()`. */
+  ignoreInterrupt?: boolean;
 }
 
 export interface LocalServices {
@@ -75,7 +83,11 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
       // Behind the guard, DynamoDB Local takes any free port and the guard the configured one.
-      const dynamodb = await startDynamoDbLocal({ port: iam ? undefined : ports.dynamodb || undefined });
+      const dynamodb = await startDynamoDbLocal({
+        port: iam ? undefined : ports.dynamodb || undefined,
+        ...(options.stateDirectory ? { directory: join(options.stateDirectory, "dynamodb") } : {}),
+        ignoreInterrupt: options.ignoreInterrupt,
+      });
       stoppers.push(dynamodb.stop);
       dynamodbEndpoint = dynamodb.endpoint;
     }
@@ -85,7 +97,12 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       dynamodbEndpoint = guard.endpoint;
     }
     const [objectStore, secrets, bus, gateway] = await Promise.all([
-      startObjectStore({ bucket: `${options.namePrefix}-artifacts`, port: ports.s3, iam }),
+      startObjectStore({
+        bucket: `${options.namePrefix}-artifacts`,
+        port: ports.s3,
+        iam,
+        ...(options.stateDirectory ? { directory: join(options.stateDirectory, "s3") } : {}),
+      }),
       startSecretsManager({ port: ports.secrets, iam }),
       startEventBus({ port: ports.events, buses: [options.namePrefix], iam }),
       startDemoGateway({ mode: "stateful", response: "sse", port: ports.gateway, ...options.gateway }),
@@ -101,9 +118,9 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       credentials: LOCAL_CREDENTIALS,
     });
     stoppers.push(async () => client.destroy());
-    await createTables(client, tables);
+    await createMissingTables(client, tables);
     const db = DynamoDBDocumentClient.from(client);
-    for (const item of demoRegistry) await db.send(new PutCommand({ TableName: tables.registry, Item: item }));
+    await seedDemoRegistry(db, tables.registry);
 
     return {
       dynamodbEndpoint,
@@ -133,6 +150,19 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Writes each demo registry entry that is not there yet: an entry an operator changed stays as they left it. */
+async function seedDemoRegistry(db: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  for (const item of demoRegistry) {
+    try {
+      await db.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(action_type)" }),
+      );
+    } catch (error) {
+      if ((error as { name?: unknown }).name !== "ConditionalCheckFailedException") throw error;
+    }
   }
 }
 

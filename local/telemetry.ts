@@ -2,15 +2,18 @@
 // the metrics AWS publishes itself (AWS/Lambda per invocation, AWS/States per execution), and one X-Ray
 // trace per execution: the state machine's segment, each Lambda invocation's segment beneath it, and the
 // subsegments the functions' X-Ray SDK sends. Kept in memory and appended to files under the engine's
-// state directory, for `npm run metrics` and `npm run traces` to read from another process.
-import { appendFileSync, writeFileSync } from "node:fs";
+// state directory, for `npm run metrics` and `npm run traces` to read from another process; what earlier
+// runs on that directory captured is read back at start, as CloudWatch and X-Ray keep it across deploys.
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Datapoint } from "../infra/observability/evaluate.ts";
+import { readJsonLines } from "./json-lines.ts";
 import type { ExecutionReport, InvocationContext } from "./state-machine.ts";
 import { newSegmentId, newTraceId, type TraceDocument } from "./xray-daemon.ts";
 
 export const METRICS_FILE = "metrics.jsonl";
 export const TRACES_FILE = "traces.jsonl";
+export const LOGS_FILE = "logs.jsonl";
 /** The stack's alarm specs over the local engine's resources, for `npm run metrics`. */
 export const ALARMS_FILE = "alarm-specs.json";
 
@@ -67,11 +70,10 @@ export function createTelemetry(options: {
 }) {
   const metricsFile = join(options.directory, METRICS_FILE);
   const tracesFile = join(options.directory, TRACES_FILE);
-  writeFileSync(metricsFile, "");
-  writeFileSync(tracesFile, "");
-  const datapoints: Datapoint[] = [];
-  const documents: TraceDocument[] = [];
-  const logs: LogLine[] = [];
+  const logsFile = join(options.directory, LOGS_FILE);
+  const datapoints = readJsonLines<Datapoint>(metricsFile, { repair: true });
+  const documents = readJsonLines<TraceDocument>(tracesFile, { repair: true });
+  const logs = readJsonLines<LogLine>(logsFile, { repair: true });
   const traces = new Map<string, ExecutionTrace>();
 
   const addDatapoints = (points: Datapoint[]) => {
@@ -107,7 +109,9 @@ export function createTelemetry(options: {
     logs,
     /** A line a function wrote: EMF lines become datapoints, every line is kept as a log line. */
     functionOutput(functionId: string, line: string) {
-      logs.push({ functionId, line });
+      const log = { functionId, line };
+      logs.push(log);
+      appendFileSync(logsFile, `${JSON.stringify(log)}\n`);
       addDatapoints(datapointsOfEmf(line));
     },
     /** A document the functions' X-Ray SDK sent to the daemon. */

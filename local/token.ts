@@ -3,23 +3,25 @@
 //   curl -H "Authorization: Bearer $(npm run -s token -- --tenant t1)" <url>/executions/<id>/status
 // By default an access token as a Cognito pool with a pre-token-generation trigger issues it (`client_id`,
 // `scope`, the tenant claim, no `aud`); `--token-use id` gives the ID token of the same sign-in (`aud`).
-// It reads .local/endpoints.json (written by the engine while it runs) and the signing key it names, and
-// checks that the HTTP API there answers and trusts that key before minting.
+// It reads <dir>/endpoints.json (written by the engine while it runs; `--dir` or ENGINE_STATE_DIR, default
+// .local) and the signing key it names, and checks that the HTTP API there answers and trusts that key
+// before minting.
 import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { identifier } from "#schemas/common.ts";
-import { ENDPOINTS_FILE } from "./endpoints-file.ts";
 import { JWKS_PATH, type LocalEndpointsFile } from "./http-api.ts";
 import { DEFAULT_TTL_SECONDS, type LocalSigningKey, loadSigningKey, mintToken, type TokenUse } from "./jwt.ts";
+import { stateDirectoryFrom } from "./state-directory.ts";
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /** Cognito lets an access token live from 5 minutes to a day; locally anything up to a day. */
 const maxTtlSeconds = 86_400;
 
-const usage = "usage: npm run -s token -- --tenant <tenant-id> [--ttl <seconds>] [--token-use access|id]";
+const usage =
+  "usage: npm run -s token -- --tenant <tenant-id> [--ttl <seconds>] [--token-use access|id] [--dir <state directory>]";
 
 const tokenUses: readonly TokenUse[] = ["access", "id"];
 
@@ -38,11 +40,16 @@ export interface TokenCliOptions {
 /** Parses the arguments and mints the token; throws `TokenCliError` with a message meant for the user. */
 export async function tokenFromArgs(args: string[], options: TokenCliOptions = {}): Promise<string> {
   const root = options.root ?? repositoryRoot;
-  let values: { tenant?: string; ttl?: string; "token-use"?: string };
+  let values: { tenant?: string; ttl?: string; "token-use"?: string; dir?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { tenant: { type: "string" }, ttl: { type: "string" }, "token-use": { type: "string" } },
+      options: {
+        tenant: { type: "string" },
+        ttl: { type: "string" },
+        "token-use": { type: "string" },
+        dir: { type: "string" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -68,17 +75,20 @@ export async function tokenFromArgs(args: string[], options: TokenCliOptions = {
     throw new TokenCliError(`--token-use must be ${tokenUses.join(" or ")}, got "${values["token-use"]}"`);
   }
 
-  const api = await readHttpApiEndpoint(root);
+  const endpointsFile = join(stateDirectoryFrom(values.dir), "endpoints.json");
+  const api = await readHttpApiEndpoint(root, endpointsFile);
   const keyFile = isAbsolute(api.signingKeyFile) ? api.signingKeyFile : resolve(root, api.signingKeyFile);
   let key: LocalSigningKey;
   try {
     key = loadSigningKey(keyFile);
   } catch (error) {
-    throw new TokenCliError(`${(error as Error).message}; restart the local engine to create a new signing key`);
+    throw new TokenCliError(
+      `${(error as Error).message}; restart the local engine (\`npm start -- --fresh\` replaces a damaged key)`,
+    );
   }
-  await checkTrusted(api, key.kid, options.probeTimeoutMs ?? 2000);
+  await checkTrusted(api, key.kid, options.probeTimeoutMs ?? 2000, endpointsFile);
   const [clientId] = api.audience;
-  if (clientId === undefined) throw new TokenCliError(`${ENDPOINTS_FILE}: httpApi.audience is empty`);
+  if (clientId === undefined) throw new TokenCliError(`${endpointsFile}: httpApi.audience is empty`);
   return mintToken(key, {
     tenantId: tenant,
     tenantClaim: api.tenantClaim,
@@ -89,15 +99,15 @@ export async function tokenFromArgs(args: string[], options: TokenCliOptions = {
   });
 }
 
-async function readHttpApiEndpoint(root: string): Promise<LocalEndpointsFile> {
-  const file = resolve(root, ENDPOINTS_FILE);
+async function readHttpApiEndpoint(root: string, endpointsFile: string): Promise<LocalEndpointsFile> {
+  const file = resolve(root, endpointsFile);
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new TokenCliError(
-        `the local engine is not running: there is no ${ENDPOINTS_FILE}. Start the engine first; it writes that file while it runs.`,
+        `the local engine is not running: there is no ${endpointsFile}. Start the engine first; it writes that file while it runs.`,
       );
     }
     throw new TokenCliError(`cannot read ${file}: ${(error as Error).message}`);
@@ -106,7 +116,7 @@ async function readHttpApiEndpoint(root: string): Promise<LocalEndpointsFile> {
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    throw new TokenCliError(`${ENDPOINTS_FILE} is not JSON; restart the local engine to rewrite it`);
+    throw new TokenCliError(`${endpointsFile} is not JSON; restart the local engine to rewrite it`);
   }
   const api = parsed.httpApi;
   const problems = [
@@ -117,13 +127,18 @@ async function readHttpApiEndpoint(root: string): Promise<LocalEndpointsFile> {
     typeof api?.signingKeyFile !== "string" && "signingKeyFile",
   ].filter((problem): problem is string => problem !== false);
   if (problems.length > 0) {
-    throw new TokenCliError(`${ENDPOINTS_FILE} has no valid httpApi section (check ${problems.join(", ")})`);
+    throw new TokenCliError(`${endpointsFile} has no valid httpApi section (check ${problems.join(", ")})`);
   }
   return api as LocalEndpointsFile;
 }
 
 /** The endpoints file outlives an engine that was killed: ask the HTTP API itself which key it trusts. */
-async function checkTrusted(api: LocalEndpointsFile, kid: string, timeoutMs: number): Promise<void> {
+async function checkTrusted(
+  api: LocalEndpointsFile,
+  kid: string,
+  timeoutMs: number,
+  endpointsFile: string,
+): Promise<void> {
   let keys: { keys?: { kid?: unknown }[] };
   try {
     const response = await fetch(new URL(JWKS_PATH, api.url), { signal: AbortSignal.timeout(timeoutMs) });
@@ -131,7 +146,7 @@ async function checkTrusted(api: LocalEndpointsFile, kid: string, timeoutMs: num
     keys = (await response.json()) as typeof keys;
   } catch (error) {
     throw new TokenCliError(
-      `the local engine is not running: nothing answers at ${api.url} (${(error as Error).message}); ${ENDPOINTS_FILE} is left from an earlier run. Start the engine first.`,
+      `the local engine is not running: nothing answers at ${api.url} (${(error as Error).message}); ${endpointsFile} is left from an earlier run. Start the engine first.`,
     );
   }
   if (!keys.keys?.some((published) => published.kid === kid)) {

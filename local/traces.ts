@@ -1,29 +1,33 @@
-// `npm run traces -- <action_intent_id>`: prints the X-Ray traces of an intent's executions, from the
-// running (or last) local engine, as a tree with durations and errors.
-import { readFileSync } from "node:fs";
+// `npm run traces -- <action_intent_id> [--dir <state directory>]`: prints the X-Ray traces of an intent's
+// executions, from every run of the local engine on that directory, as a tree with durations and errors.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { readJsonLines } from "./json-lines.ts";
+import { stateDirectoryFrom } from "./state-directory.ts";
 import { TRACES_FILE } from "./telemetry.ts";
 import { renderTraceTree, tracesOfIntent, traceTree } from "./trace-tree.ts";
 import type { TraceDocument } from "./xray-daemon.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dir: { type: "string", default: ".local" } },
+  options: { dir: { type: "string" } },
 });
 const intentId = positionals[0];
 if (!intentId) {
   console.error("usage: npm run traces -- <action_intent_id> [--dir .local]");
   process.exit(2);
 }
+const tracesFile = join(stateDirectoryFrom(values.dir), TRACES_FILE);
+if (!existsSync(tracesFile)) {
+  console.error(`no traces in ${tracesFile}: start the engine with \`npm start\` first`);
+  process.exit(2);
+}
 let documents: TraceDocument[];
 try {
-  documents = readFileSync(join(values.dir ?? ".local", TRACES_FILE), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as TraceDocument);
-} catch {
-  console.error(`no traces in ${join(values.dir ?? ".local", TRACES_FILE)}: start the engine with \`npm start\` first`);
+  documents = readJsonLines<TraceDocument>(tracesFile);
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 const traceIds = tracesOfIntent(documents, intentId);
