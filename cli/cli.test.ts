@@ -29,6 +29,8 @@ afterAll(() => engine.stop());
 const client = publicClient(engine);
 const scratch = mkdtempSync(join(tmpdir(), "engine-cli-files-"));
 const mainScript = new URL("./main.ts", import.meta.url).pathname;
+/** A CLI process loads the SDK, Ajv and the MCP client: seconds on a busy machine. */
+const processTimeoutMs = 60_000;
 
 interface CliRun {
   code: number;
@@ -112,12 +114,16 @@ async function controlsItem(key: { pk: string; sk: string }) {
 }
 
 describe("help and usage", () => {
-  it("prints the overview, exit 0, as its own process", async () => {
-    const run = await cliProcess(["--help"]);
+  it(
+    "prints the overview, exit 0, as its own process",
+    async () => {
+      const run = await cliProcess(["--help"]);
 
-    expect(run.code).toBe(0);
-    for (const command of commands) expect(run.stdout).toContain(command.words.join(" "));
-  });
+      expect(run.code).toBe(0);
+      for (const command of commands) expect(run.stdout).toContain(command.words.join(" "));
+    },
+    processTimeoutMs,
+  );
 
   it("prints usage, options and an example for every command's --help", async () => {
     for (const command of commands) {
@@ -130,19 +136,23 @@ describe("help and usage", () => {
     }
   });
 
-  it("refuses a command line it cannot run with exit 2, naming what was wrong, as its own process", async () => {
-    const missing = await cliProcess(["approve"]);
-    const unknown = await cliProcess(["aprove", "x.json"]);
-    const badOption = await cliProcess(["registry", "list", "--tenent", "t1"]);
+  it(
+    "refuses a command line it cannot run with exit 2, naming what was wrong, as its own process",
+    async () => {
+      const missing = await cliProcess(["approve"]);
+      const unknown = await cliProcess(["aprove", "x.json"]);
+      const badOption = await cliProcess(["registry", "list", "--tenent", "t1"]);
 
-    expect(missing).toMatchObject({ code: 2, stdout: "" });
-    expect(missing.stderr).toContain("engine approve: missing argument: <intent.json | - | intent-id>");
-    expect(missing.stderr).toContain("usage: npm run engine -- approve");
-    expect(unknown).toMatchObject({ code: 2 });
-    expect(unknown.stderr).toContain('unknown command "aprove"');
-    expect(badOption).toMatchObject({ code: 2 });
-    expect(badOption.stderr).toContain("Unknown option '--tenent'");
-  });
+      expect(missing).toMatchObject({ code: 2, stdout: "" });
+      expect(missing.stderr).toContain("engine approve: missing argument: <intent.json | - | intent-id>");
+      expect(missing.stderr).toContain("usage: npm run engine -- approve");
+      expect(unknown).toMatchObject({ code: 2 });
+      expect(unknown.stderr).toContain('unknown command "aprove"');
+      expect(badOption).toMatchObject({ code: 2 });
+      expect(badOption.stderr).toContain("Unknown option '--tenent'");
+    },
+    processTimeoutMs,
+  );
 
   it("refuses two targets at once, and a number out of range", async () => {
     const both = await cli(["registry", "list", "--dir", stateDirectory, "--stack", "dev"]);
@@ -152,6 +162,20 @@ describe("help and usage", () => {
     expect(both.stderr).toContain("--dir and --stack");
     expect(timeout.code).toBe(2);
     expect(timeout.stderr).toContain('--timeout must be a whole number from 1 to 900, got "0"');
+  });
+
+  it("says the engine does not answer when its endpoints file outlived it", async () => {
+    const stale = join(scratch, "stale");
+    mkdirSync(stale, { recursive: true });
+    const endpoints = JSON.parse(readFileSync(join(stateDirectory, "endpoints.json"), "utf8"));
+    endpoints.dynamodb.endpoint = "http://127.0.0.1:9";
+    writeJson("stale/endpoints.json", endpoints);
+
+    const run = await cli(["registry", "list", "--dir", stale]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the local engine in ${stale} does not answer`);
+    expect(run.stderr).toContain("start it again with `npm start`");
   });
 
   it("says no engine runs where --dir points, with exit 1", async () => {
@@ -164,18 +188,22 @@ describe("help and usage", () => {
 });
 
 describe("approve", () => {
-  it("stores an intent from a file and approves it, with no AWS credentials anywhere (own process)", async () => {
-    const intent = freshIntent();
-    const file = writeJson("intent.json", intent);
+  it(
+    "stores an intent from a file and approves it, with no AWS credentials anywhere (own process)",
+    async () => {
+      const intent = freshIntent();
+      const file = writeJson("intent.json", intent);
 
-    const run = await cliProcess(["approve", file, "--dir", stateDirectory]);
+      const run = await cliProcess(["approve", file, "--dir", stateDirectory]);
 
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Stored and approved intent ${intent.action_intent_id}`);
-    expect(run.stdout).toContain(`status ${intent.action_intent_id} --dir ${stateDirectory} --tenant tenant-cli`);
-    expect(await executionOf(intent)).toMatchObject({ status: "SUCCEEDED" });
-  });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Stored and approved intent ${intent.action_intent_id}`);
+      expect(run.stdout).toContain(`status ${intent.action_intent_id} --dir ${stateDirectory} --tenant tenant-cli`);
+      expect(await executionOf(intent)).toMatchObject({ status: "SUCCEEDED" });
+    },
+    processTimeoutMs,
+  );
 
   it("reads the intent from standard input with -", async () => {
     const intent = freshIntent();
@@ -536,33 +564,37 @@ describe("a deployed target", () => {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: engine.endpoints.secretsManager.endpoint,
   });
 
-  it("registers through the outputs and the default credential chain, reading the gateway secret itself", async () => {
-    const entry = {
-      action_type: "CLI_DEPLOYED_NOTE",
-      registry_version: 1,
-      tool_name: "internal.create_note",
-      tool_schema_version: "1",
-      parameter_mapping: { text: { from: "/parameters/text" } },
-      compensation_strategy: "NONE",
-    };
-    const outputs = outputsFile();
+  it(
+    "registers through the outputs and the default credential chain, reading the gateway secret itself",
+    async () => {
+      const entry = {
+        action_type: "CLI_DEPLOYED_NOTE",
+        registry_version: 1,
+        tool_name: "internal.create_note",
+        tool_schema_version: "1",
+        parameter_mapping: { text: { from: "/parameters/text" } },
+        compensation_strategy: "NONE",
+      };
+      const outputs = outputsFile();
 
-    const put = await cliProcess(
-      ["registry", "put", writeJson("deployed-entry.json", entry), "--outputs", outputs],
-      sdkEnvironment(),
-    );
-    const intent = freshIntent({ action_type: "CLI_DEPLOYED_NOTE", parameters: { text: "deployed path" } });
-    const approved = await cliProcess(
-      ["approve", writeJson("deployed-intent.json", intent), "--outputs", outputs],
-      sdkEnvironment(),
-    );
+      const put = await cliProcess(
+        ["registry", "put", writeJson("deployed-entry.json", entry), "--outputs", outputs],
+        sdkEnvironment(),
+      );
+      const intent = freshIntent({ action_type: "CLI_DEPLOYED_NOTE", parameters: { text: "deployed path" } });
+      const approved = await cliProcess(
+        ["approve", writeJson("deployed-intent.json", intent), "--outputs", outputs],
+        sdkEnvironment(),
+      );
 
-    expect(put.stderr).toBe("");
-    expect(put.code).toBe(0);
-    expect(approved.code).toBe(0);
-    expect(approved.stdout).toContain(`status ${intent.action_intent_id} --outputs ${outputs} --token <token>`);
-    expect(await executionOf(intent)).toMatchObject({ status: "SUCCEEDED" });
-  });
+      expect(put.stderr).toBe("");
+      expect(put.code).toBe(0);
+      expect(approved.code).toBe(0);
+      expect(approved.stdout).toContain(`status ${intent.action_intent_id} --outputs ${outputs} --token <token>`);
+      expect(await executionOf(intent)).toMatchObject({ status: "SUCCEEDED" });
+    },
+    processTimeoutMs,
+  );
 
   it("needs a token for the status API, and says which outputs an older stack lacks", async () => {
     const noToken = await cli(["status", "some-intent", "--outputs", outputsFile()]);

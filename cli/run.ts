@@ -176,7 +176,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   const { command } = selection;
   const name = command.words.join(" ");
   const targets: { current?: Promise<Target> } = {};
-  let target: Target | undefined;
+  const resolvedTarget = async () => targets.current?.catch(() => undefined);
   try {
     const parsed = contextFor(command, argv, io, targets);
     if ("help" in parsed) {
@@ -186,7 +186,6 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     await command.run(parsed.context);
     return 0;
   } catch (error) {
-    target = await targets.current?.catch(() => undefined);
     if (error instanceof UsageError) {
       io.stderr(`engine ${name}: ${error.message}\n${usageLine(command)}\n(${PROGRAM} ${name} --help for more)\n`);
       return error.exitCode;
@@ -195,9 +194,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       io.stderr(`engine ${name}: ${error.message}\n`);
       return error.exitCode;
     }
-    io.stderr(`engine ${name}: ${explain(error as Error, target)}\n`);
+    io.stderr(`engine ${name}: ${explain(error as Error, await resolvedTarget())}\n`);
     return 1;
   } finally {
-    (target ?? (await targets.current?.catch(() => undefined)))?.close();
+    (await resolvedTarget())?.close();
   }
 }
