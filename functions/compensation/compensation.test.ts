@@ -4,6 +4,7 @@ import { connectGateway } from "#kernel/mcp/gateway.ts";
 import type { CompensationInput, ToolResult } from "#schemas/states.ts";
 import { captureEmf } from "../../tests/support/emf.ts";
 import { lambdaContext } from "../../tests/support/fixtures.ts";
+import { functionLogs } from "../../tests/support/function-output.ts";
 import { useToolEngines } from "../../tests/support/tool-engines.ts";
 
 const engines = await useToolEngines();
@@ -109,6 +110,14 @@ describe("compensation", () => {
       reason: expect.stringContaining("NOT_FOUND"),
     });
     expect(compensationRuns()).toEqual(["FAILED"]);
+    expect(functionLogs()).toEqual([
+      expect.objectContaining({
+        level: "WARN",
+        message: "compensation failed",
+        tool_name: "demo.delete_record",
+        reason: output.reason,
+      }),
+    ]);
   });
 
   it("throws TransientError when the compensation tool is throttled, for the state machine to retry", async () => {

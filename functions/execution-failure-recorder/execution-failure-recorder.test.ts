@@ -11,6 +11,7 @@ import {
   tenantItems,
   uniqueTenant,
 } from "../../tests/support/fixtures.ts";
+import { functionLogs } from "../../tests/support/function-output.ts";
 import { classifyStateError } from "./classify-error.ts";
 
 const bus = await useLocalEventBus();
@@ -105,6 +106,13 @@ describe("execution-failure-recorder", () => {
     expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toEqual(attempt);
     expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toEqual([]);
     expect(emf.count("ExecutionFailed")).toBe(0);
+    expect(functionLogs()).toEqual([
+      expect.objectContaining({
+        level: "WARN",
+        message: "failure not recorded: the intent belongs to another execution",
+        owner_status: "RUNNING",
+      }),
+    ]);
   });
 
   it("invoked twice, answers the stored failure and keeps one ledger entry", async () => {

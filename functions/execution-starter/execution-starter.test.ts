@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getExecution } from "#kernel/repositories/executions.ts";
+import { captureEmf } from "../../tests/support/emf.ts";
 import {
   db,
   executionArn,
@@ -13,6 +14,7 @@ import {
 import { handler } from "./handler.ts";
 
 const start = (input: Record<string, unknown>) => handler(input as never, lambdaContext("execution-starter"));
+const emf = captureEmf();
 
 describe("execution-starter", () => {
   it("claims the intent with a RUNNING attempt and a new execution trace id", async () => {
@@ -60,6 +62,7 @@ describe("execution-starter", () => {
       existing_execution_trace_id: first.duplicate === false ? first.execution_trace_id : "",
     });
     expect(await tenantItems(tableNames.executions, intent.tenant_id)).toEqual(before);
+    expect(emf.count("DuplicateIgnored")).toBe(1);
   });
 
   it("fails with IntentNotFoundError when the intent was never stored", async () => {

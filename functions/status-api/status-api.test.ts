@@ -9,6 +9,7 @@ import { type HttpApiRequest, httpApiEvent, tenantClaims } from "../../local/htt
 import { createLocalSigningKey, type LocalSigningKey, type MintOptions, mintToken } from "../../local/jwt.ts";
 import { seedRunningAttempt } from "../../tests/support/attempts.ts";
 import { lambdaContext, seedIntent, tableNames, uniqueTenant } from "../../tests/support/fixtures.ts";
+import { functionLogs } from "../../tests/support/function-output.ts";
 import { parseAllowedOrigins } from "./config.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 
@@ -244,6 +245,9 @@ describe("GET /executions/{action_intent_id}/status", () => {
     expectErrorBody(answer, 503, "retry");
     expect(answer.headers["Retry-After"]).toBe("1");
     expect(answer.headers["Access-Control-Allow-Origin"]).toBe(allowedOrigin);
+    expect(functionLogs()).toEqual([
+      expect.objectContaining({ level: "WARN", message: "request deferred", statusCode: 503 }),
+    ]);
   });
 
   it("answers 503 when DynamoDB throttles beyond the SDK's retries", async () => {
@@ -254,6 +258,13 @@ describe("GET /executions/{action_intent_id}/status", () => {
     const answer = await getStatus(uniqueTenant(), "intent-1");
 
     expectErrorBody(answer, 503, "retry");
+    expect(functionLogs()).toEqual([
+      expect.objectContaining({
+        level: "WARN",
+        message: "request deferred",
+        cause: expect.objectContaining({ name: "ProvisionedThroughputExceededException" }),
+      }),
+    ]);
   });
 
   it("answers a generic 500 for an unexpected fault, without its details", async () => {
@@ -264,6 +275,14 @@ describe("GET /executions/{action_intent_id}/status", () => {
     expectErrorBody(answer, 500);
     expect(answer.body).toEqual({ message: "Internal server error" });
     expect(answer.headers["Access-Control-Allow-Origin"]).toBe(allowedOrigin);
+    // The details the caller is not shown are in the function's log, for the operator.
+    expect(functionLogs()).toEqual([
+      expect.objectContaining({
+        level: "ERROR",
+        message: "request failed",
+        error: expect.objectContaining({ message: "socket hang up at 10.0.0.12" }),
+      }),
+    ]);
   });
 });
 

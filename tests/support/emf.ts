@@ -1,5 +1,5 @@
-// Captures the EMF lines Powertools Metrics writes to stdout, as CloudWatch would ingest them.
-import { afterEach, beforeEach, vi } from "vitest";
+// The EMF lines Powertools Metrics wrote during the current test, as CloudWatch would ingest them.
+import { functionOutput } from "./function-output.ts";
 
 export interface EmfRecord {
   _aws: {
@@ -9,7 +9,7 @@ export interface EmfRecord {
 }
 
 export interface EmfCapture {
-  records: EmfRecord[];
+  readonly records: EmfRecord[];
   /** The sum of the metric's values: a count's total. */
   count(metricName: string): number;
   /** How many values of the metric were written, as CloudWatch's SampleCount would show them. */
@@ -19,30 +19,21 @@ export interface EmfCapture {
 const declares = (record: EmfRecord, metricName: string) =>
   record._aws.CloudWatchMetrics.some((m) => m.Metrics.some((metric) => metric.Name === metricName));
 
+const emfRecords = () => functionOutput().filter((line) => "_aws" in line) as EmfRecord[];
+
+const valuesOfMetric = (metricName: string) =>
+  emfRecords()
+    .filter((record) => declares(record, metricName))
+    .flatMap((record) => valuesOf(record[metricName]));
+
+/** Reads the current test's EMF lines, which the setup file keeps (tests/support/function-output.ts). */
 export function captureEmf(): EmfCapture {
-  const records: EmfRecord[] = [];
-  beforeEach(() => {
-    records.length = 0;
-    const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
-      const lines = String(chunk).split("\n");
-      for (const line of lines) {
-        if (line.includes('"_aws"')) records.push(JSON.parse(line) as EmfRecord);
-      }
-      // EMF lines are captured, not echoed; everything else still reaches the terminal.
-      return lines.every((line) => line === "" || line.includes('"_aws"')) ? true : write(chunk, ...(rest as []));
-    });
-  });
-  afterEach(() => vi.restoreAllMocks());
   return {
-    records,
-    count: (metricName) =>
-      records
-        .filter((record) => declares(record, metricName))
-        .flatMap((record) => valuesOf(record[metricName]))
-        .reduce((sum, value) => sum + value, 0),
-    datapoints: (metricName) =>
-      records.filter((record) => declares(record, metricName)).flatMap((record) => valuesOf(record[metricName])).length,
+    get records() {
+      return emfRecords();
+    },
+    count: (metricName) => valuesOfMetric(metricName).reduce((sum, value) => sum + value, 0),
+    datapoints: (metricName) => valuesOfMetric(metricName).length,
   };
 }
 
