@@ -39,7 +39,10 @@ interface CliRun {
 }
 
 /** Runs a command line in-process against the test engine (unless it names another target). */
-async function cli(argv: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+async function cli(
+  argv: string[],
+  options: { stdin?: string; env?: Record<string, string>; noDir?: boolean } = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -54,7 +57,7 @@ async function cli(argv: string[], options: { stdin?: string; env?: Record<strin
     cwd: scratch,
   };
   const targeted = argv.some((arg) => ["--dir", "--stack", "--outputs"].includes(arg));
-  const code = await runCli(targeted ? argv : [...argv, "--dir", stateDirectory], io);
+  const code = await runCli(targeted || options.noDir ? argv : [...argv, "--dir", stateDirectory], io);
   return { code, stdout, stderr };
 }
 
@@ -176,6 +179,16 @@ describe("help and usage", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`the local engine in ${stale} does not answer`);
     expect(run.stderr).toContain("start it again with `npm start`");
+  });
+
+  it("finds the engine through ENGINE_STATE_DIR, as npm start does, when --dir is not given", async () => {
+    const run = await cli(["kill-switch", "status"], { env: { ENGINE_STATE_DIR: stateDirectory }, noDir: true });
+    const elsewhere = await cli(["kill-switch", "status"], { noDir: true });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Kill switches of the local engine in ${stateDirectory}`);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain("no local engine is running with state directory .local");
   });
 
   it("says no engine runs where --dir points, with exit 1", async () => {

@@ -1,11 +1,11 @@
 // Which engine a command acts on. By default the running local engine, found through the endpoints file
-// it writes to its state directory (`--dir`, else ENGINE_STATE_DIR, else `.local`), with the local
-// credentials its stand-ins accept, so no AWS credentials are needed. `--stack <name>` reads a deployed
-// stack's outputs from the Pulumi CLI, `--outputs <file>` from a saved copy; deployed calls use the AWS
-// SDK's default credential chain (AWS_PROFILE, SSO, environment, ...).
+// it writes to its state directory (`--dir`, else ENGINE_STATE_DIR, else `.local`, as `npm start` picks
+// it), with the local credentials its stand-ins accept, so no AWS credentials are needed. `--stack <name>`
+// reads a deployed stack's outputs from the Pulumi CLI, `--outputs <file>` from a saved copy; deployed
+// calls use the AWS SDK's default credential chain (AWS_PROFILE, SSO, environment, ...).
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -14,13 +14,11 @@ import { type StackOutputs, stackOutputNames } from "../infra/stack-outputs.ts";
 import { LOCAL_CREDENTIALS } from "../local/credentials.ts";
 import type { LocalEndpoints } from "../local/engine.ts";
 import { loadSigningKey, mintToken } from "../local/jwt.ts";
+import { stateDirectoryFrom, statePaths } from "../local/state-directory.ts";
 import { OperationError, UsageError } from "./errors.ts";
 import type { CliIo } from "./output.ts";
 import { type Credentials, getCallerArn, getSecretString, type SigningContext } from "./signed-calls.ts";
 
-/** The state directory `npm start` uses when neither --dir nor ENGINE_STATE_DIR names another. */
-export const DEFAULT_STATE_DIR = ".local";
-export const STATE_DIR_VARIABLE = "ENGINE_STATE_DIR";
 export const TOKEN_VARIABLE = "ENGINE_TOKEN";
 
 export interface TargetChoice {
@@ -67,7 +65,7 @@ export async function resolveTarget(choice: TargetChoice, io: CliIo): Promise<Ta
     const file = resolve(io.cwd, choice.outputs);
     return deployedTarget(parseOutputs(await readText(file, "the outputs file"), file), `outputs in ${file}`, io);
   }
-  return localTarget(choice.dir ?? io.env[STATE_DIR_VARIABLE] ?? DEFAULT_STATE_DIR, io);
+  return localTarget(stateDirectoryFrom(choice.dir, io.env), io);
 }
 
 async function readText(file: string, what: string): Promise<string> {
@@ -81,7 +79,7 @@ async function readText(file: string, what: string): Promise<string> {
 // --- the local engine -------------------------------------------------------------------------------------
 
 async function localTarget(dir: string, io: CliIo): Promise<Target> {
-  const file = join(resolve(io.cwd, dir), "endpoints.json");
+  const file = statePaths(resolve(io.cwd, dir)).endpoints;
   let text: string;
   try {
     text = await readFile(file, "utf8");
