@@ -1,15 +1,54 @@
-// `npm start`: the engine on this machine until Ctrl-C. Prints its endpoints (also written to
-// .local/endpoints.json), runs one demo intent through it, and prints every state transition.
+// `npm start [-- --dir <path>] [-- --fresh]`: the engine on this machine until Ctrl-C. Prints its endpoints
+// (also written to <dir>/endpoints.json), runs one demo intent through it, and prints every state
+// transition. Its state (tables, objects, token signing key, metrics, logs, traces) stays in the state
+// directory across restarts.
+import { parseArgs } from "node:util";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { demoIntent } from "./demo-data.ts";
 import { type LocalEngine, startLocalEngine } from "./engine.ts";
 import { localPorts, portsFromEnv } from "./ports.ts";
+import { createShutdown, DRAIN_TIMEOUT_MS } from "./shutdown.ts";
+import { EngineStartError } from "./start-errors.ts";
+import { DEFAULT_STATE_DIRECTORY, STATE_DIRECTORY_ENV, stateDirectoryFrom } from "./state-directory.ts";
+
+const usage = `usage: npm start -- [--dir <path>] [--fresh]
+  --dir <path>  the state directory (default ${DEFAULT_STATE_DIRECTORY}, or $${STATE_DIRECTORY_ENV}): tables, objects, the
+                token signing key, metrics, logs and traces are kept there across restarts; one engine per directory
+  --fresh       delete the state kept there first, and start empty
+Ports: ${Object.values(localPorts)
+  .map((port) => `${port.env} (${port.default})`)
+  .join(", ")}; 0 = any free port.
+Ctrl-C lets executions in flight finish (at most ${DRAIN_TIMEOUT_MS / 1000} s); a second Ctrl-C stops at once.`;
+
+let args: { dir?: string; fresh?: boolean; help?: boolean };
+try {
+  ({ values: args } = parseArgs({
+    options: { dir: { type: "string" }, fresh: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const stateDirectory = stateDirectoryFrom(args.dir);
+
+const shutdown = createShutdown();
+process.on("SIGINT", shutdown.onSignal);
+process.on("SIGTERM", shutdown.onSignal);
 
 const started = Date.now();
 let engine: LocalEngine;
 try {
   engine = await startLocalEngine({
     ports: portsFromEnv(),
+    stateDirectory,
+    fresh: args.fresh,
+    ignoreInterrupt: true,
+    onNotice: (message) => console.log(message),
     onTransition: (transition, _arn, input) => {
       const intentId = (input as { action_intent_id?: unknown }).action_intent_id;
       const detail = transition.detail ? `  ${transition.detail}` : "";
@@ -25,13 +64,19 @@ try {
     },
   });
 } catch (error) {
-  console.error(`The engine could not start: ${(error as Error).message}`);
+  console.error(
+    `The engine could not start: ${error instanceof EngineStartError ? error.message : ((error as Error).stack ?? String(error))}`,
+  );
   process.exit(1);
 }
+shutdown.attach(engine);
 
 const { endpoints } = engine;
-console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s. Endpoints (also in .local/endpoints.json):
-  status API (JWT)   ${endpoints.httpApi.url}   token: npm run -s token -- --tenant tenant-demo
+// The helper commands find this engine through --dir unless it runs on the default directory.
+const dirOption = stateDirectory === DEFAULT_STATE_DIRECTORY ? "" : ` --dir ${stateDirectory}`;
+console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s. Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
+Endpoints (also in ${stateDirectory}/endpoints.json):
+  status API (JWT)   ${endpoints.httpApi.url}   token: npm run -s token -- --tenant tenant-demo${dirOption}
   EventBridge        ${endpoints.eventBridge.endpoint}   bus ${endpoints.eventBridge.busName}
   DynamoDB Local     ${endpoints.dynamodb.endpoint}   tables ${Object.values(endpoints.dynamodb.tables).join(", ")}
   S3 (s3rver)        ${endpoints.s3.endpoint}   bucket ${endpoints.s3.bucket}
@@ -39,9 +84,9 @@ console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s. Endpo
 Ports: ${Object.values(localPorts)
   .map((port) => port.env)
   .join(", ")} (0 = any free port).
-Store an intent with \`npm run intent -- <file.json>\`, then approve it:
+Approve an intent of your own: npm run engine -- approve <intent.json>${dirOption}; or send the event yourself:
   aws events put-events --endpoint-url ${endpoints.eventBridge.endpoint} --region ${endpoints.region} --entries '[{"Source":"${endpoints.eventBridge.source}","DetailType":"${endpoints.eventBridge.detailType}","EventBusName":"${endpoints.eventBridge.busName}","Detail":"{\\"data\\":{\\"action_intent_id\\":\\"<id>\\",\\"tenant_id\\":\\"<tenant>\\",\\"account_id\\":\\"<account>\\"}}"}]'
-Ctrl-C stops everything.
+Ctrl-C stops everything, once executions in flight have finished (at most ${DRAIN_TIMEOUT_MS / 1000} s).
 `);
 
 const intent = demoIntent({
@@ -51,40 +96,37 @@ const intent = demoIntent({
   action_type: "CREATE_CRM_TASK",
   parameters: { title: "Follow up on the renewal" },
 });
-await engine.storeIntent(intent);
-await new EventBridgeClient({
-  endpoint: endpoints.eventBridge.endpoint,
-  region: endpoints.region,
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
-}).send(
-  new PutEventsCommand({
-    Entries: [
-      {
-        Source: endpoints.eventBridge.source,
-        DetailType: endpoints.eventBridge.detailType,
-        EventBusName: endpoints.eventBridge.busName,
-        Detail: JSON.stringify({
-          data: {
-            action_intent_id: intent.action_intent_id,
-            tenant_id: intent.tenant_id,
-            account_id: intent.account_id,
-          },
-        }),
-      },
-    ],
-  }),
-);
-console.log(
-  `Approved demo intent ${intent.action_intent_id}; its status: curl -H "Authorization: Bearer $(npm run -s token -- --tenant ${intent.tenant_id})" ${endpoints.httpApi.url}/executions/${intent.action_intent_id}/status\n`,
-);
-
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log("\nStopping...");
-  await engine.stop();
-  process.exit(0);
+const approveDemoIntent = async () => {
+  await engine.storeIntent(intent);
+  await new EventBridgeClient({
+    endpoint: endpoints.eventBridge.endpoint,
+    region: endpoints.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  }).send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: endpoints.eventBridge.source,
+          DetailType: endpoints.eventBridge.detailType,
+          EventBusName: endpoints.eventBridge.busName,
+          Detail: JSON.stringify({
+            data: {
+              action_intent_id: intent.action_intent_id,
+              tenant_id: intent.tenant_id,
+              account_id: intent.account_id,
+            },
+          }),
+        },
+      ],
+    }),
+  );
+  console.log(
+    `Approved demo intent ${intent.action_intent_id}; its status: npm run engine -- status ${intent.action_intent_id} --tenant ${intent.tenant_id}${dirOption}\n`,
+  );
 };
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+// Ctrl-C during start-up stops the engine as soon as it is up, with no demo intent.
+if (!shutdown.requested()) {
+  await approveDemoIntent().catch((error: unknown) => {
+    if (!shutdown.requested()) throw error;
+  });
+}
