@@ -12,7 +12,7 @@ import type { StackOutputs } from "../infra/stack-outputs.ts";
 import { LOCAL_CREDENTIALS } from "../local/credentials.ts";
 import { demoIntent } from "../local/demo-data.ts";
 import { publicClient } from "../local/demo-scenarios.ts";
-import { startLocalEngine } from "../local/engine.ts";
+import { type LocalEndpoints, startLocalEngine } from "../local/engine.ts";
 import type { ActionIntent, RegistryEntry } from "../schemas/records.ts";
 import { commands } from "./commands/index.ts";
 import type { CliIo } from "./output.ts";
@@ -85,6 +85,16 @@ function writeJson(name: string, value: unknown): string {
   const file = join(scratch, name);
   writeFileSync(file, JSON.stringify(value));
   return file;
+}
+
+/** A state directory whose endpoints file is the test engine's, changed: a stale or misconfigured engine. */
+function endpointsCopy(name: string, change: (endpoints: LocalEndpoints) => void): string {
+  const directory = join(scratch, name);
+  mkdirSync(directory, { recursive: true });
+  const endpoints = JSON.parse(readFileSync(join(stateDirectory, "endpoints.json"), "utf8")) as LocalEndpoints;
+  change(endpoints);
+  writeFileSync(join(directory, "endpoints.json"), JSON.stringify(endpoints));
+  return directory;
 }
 
 let sequence = 0;
@@ -168,11 +178,9 @@ describe("help and usage", () => {
   });
 
   it("says the engine does not answer when its endpoints file outlived it", async () => {
-    const stale = join(scratch, "stale");
-    mkdirSync(stale, { recursive: true });
-    const endpoints = JSON.parse(readFileSync(join(stateDirectory, "endpoints.json"), "utf8"));
-    endpoints.dynamodb.endpoint = "http://127.0.0.1:9";
-    writeJson("stale/endpoints.json", endpoints);
+    const stale = endpointsCopy("stale", (endpoints) => {
+      endpoints.dynamodb.endpoint = "http://127.0.0.1:9";
+    });
 
     const run = await cli(["registry", "list", "--dir", stale]);
 
@@ -243,6 +251,19 @@ describe("approve", () => {
     expect(engine.executions.length).toBe(runsBefore + 1);
     expect(engine.executions.at(-1)?.path).toContain("DuplicateIgnored");
     expect(engine.gateway.calls().filter((call) => call.arguments.text === "approved twice by id")).toHaveLength(1);
+  });
+
+  it("fails when the bus refuses the entry, although PutEvents answers 200 (FailedEntryCount)", async () => {
+    const wrongBus = endpointsCopy("wrong-bus", (endpoints) => {
+      endpoints.eventBridge.busName = "no-such-bus";
+    });
+    const intent = freshIntent();
+
+    const run = await cli(["approve", writeJson("wrong-bus-intent.json", intent), "--dir", wrongBus]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the bus no-such-bus refused the approval of ${intent.action_intent_id}`);
+    expect(await executionOf(intent)).toBeUndefined();
   });
 
   it("refuses an id without --tenant (2), an id never stored (1), and an intent that breaks the contract (1)", async () => {
@@ -530,11 +551,9 @@ describe("smoke", () => {
   });
 
   it("names the status API link when the API does not answer, after every earlier link passed", async () => {
-    const elsewhere = join(scratch, "api-down");
-    mkdirSync(elsewhere, { recursive: true });
-    const endpoints = JSON.parse(readFileSync(join(stateDirectory, "endpoints.json"), "utf8"));
-    endpoints.httpApi.url = "http://127.0.0.1:9";
-    writeJson("api-down/endpoints.json", endpoints);
+    const elsewhere = endpointsCopy("api-down", (endpoints) => {
+      endpoints.httpApi.url = "http://127.0.0.1:9";
+    });
 
     const run = await cli(["smoke", "--dir", elsewhere, "--timeout", "20"]);
 
