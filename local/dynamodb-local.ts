@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { freePort } from "./free-port.ts";
 import { javaForDynamoDbLocal } from "./java.ts";
-import { EngineStartError } from "./start-errors.ts";
+import { CorruptStateError, EngineStartError } from "./start-errors.ts";
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -98,7 +98,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
   try {
     await Promise.race([
-      waitUntilServing(endpoint),
+      waitUntilServing(endpoint).catch((error: unknown) => {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined) throw error;
+        // It answers, with a server error: it cannot read its database. Its log says why.
+        const reason =
+          stderr.split("\n").find((line) => /Exception/.test(line) && !/^\s+at /.test(line)) ?? String(error);
+        throw options.directory
+          ? new CorruptStateError(
+              `DynamoDB Local cannot read the tables kept in ${options.directory} (${reason.trim()}): start on empty state with \`npm start -- --fresh\``,
+            )
+          : new EngineStartError(`DynamoDB Local fails to serve: ${reason.trim()}`);
+      }),
       spawnFailure,
       exited.then(() => {
         const where = options.directory ? ` (its tables are in ${options.directory})` : "";
@@ -126,6 +136,8 @@ async function waitUntilServing(endpoint: string, timeoutMs = 30_000): Promise<v
         await client.send(new ListTablesCommand({}));
         return;
       } catch (error) {
+        // An answer, even an error, means it is up: only a refused connection is worth waiting on.
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) throw error;
         if (Date.now() > deadline)
           throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`, { cause: error });
         await sleep(100);

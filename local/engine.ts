@@ -130,6 +130,13 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         { cause: error },
       );
     });
+    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`;
+    // Reads back what earlier runs captured: a damaged file fails here, before anything starts.
+    const telemetry = createTelemetry({
+      directory: stateDirectory,
+      stateMachineArn,
+      functionName: (id) => `engine-local-${id}`,
+    });
     const services = await startLocalServices({
       stateDirectory,
       ignoreInterrupt: options.ignoreInterrupt,
@@ -158,12 +165,6 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       resources: { ...services.names, gatewaySecretArn: gatewaySecret.ARN },
       functionName: (id) => `engine-local-${id}`,
       override: options.iamPolicy,
-    });
-    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:engine-local`;
-    const telemetry = createTelemetry({
-      directory: stateDirectory,
-      stateMachineArn,
-      functionName: (id) => `engine-local-${id}`,
     });
     const xray = await startXRayDaemon();
     stoppers.push(xray.stop);
