@@ -69,7 +69,6 @@ try {
   );
   process.exit(1);
 }
-shutdown.attach(engine);
 
 const { endpoints } = engine;
 // The helper commands find this engine through --dir unless it runs on the default directory.
@@ -88,6 +87,7 @@ Approve an intent of your own: npm run engine -- approve <intent.json>${dirOptio
   aws events put-events --endpoint-url ${endpoints.eventBridge.endpoint} --region ${endpoints.region} --entries '[{"Source":"${endpoints.eventBridge.source}","DetailType":"${endpoints.eventBridge.detailType}","EventBusName":"${endpoints.eventBridge.busName}","Detail":"{\\"data\\":{\\"action_intent_id\\":\\"<id>\\",\\"tenant_id\\":\\"<tenant>\\",\\"account_id\\":\\"<account>\\"}}"}]'
 Ctrl-C stops everything, once executions in flight have finished (at most ${DRAIN_TIMEOUT_MS / 1000} s).
 `);
+shutdown.attach(engine);
 
 const intent = demoIntent({
   action_intent_id: `intent-demo-${started}`,
