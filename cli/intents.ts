@@ -5,6 +5,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
 import { describeSchemaErrors } from "../functions/kernel/errors.ts";
 import { toDomainRecord } from "../functions/kernel/repositories/records.ts";
+import { approvalEntry } from "../infra/trigger.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import { ActionIntent as validateActionIntent } from "../schemas/validators.generated.js";
 import { OperationError } from "./errors.ts";
@@ -61,18 +62,7 @@ export async function readIntent(target: Target, tenantId: string, actionIntentI
  */
 export async function publishApproval(target: Target, key: IntentKey): Promise<string> {
   const { FailedEntryCount, Entries } = await target.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: target.bus.source,
-          DetailType: target.bus.detailType,
-          EventBusName: target.bus.name,
-          Detail: JSON.stringify({
-            data: { action_intent_id: key.action_intent_id, tenant_id: key.tenant_id, account_id: key.account_id },
-          }),
-        },
-      ],
-    }),
+    new PutEventsCommand({ Entries: [approvalEntry({ ...target.bus, busName: target.bus.name }, key)] }),
   );
   const [entry] = Entries ?? [];
   if (FailedEntryCount || !entry?.EventId) {

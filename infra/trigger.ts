@@ -16,3 +16,22 @@ export const executionInputTransformer = {
   inputPaths: Object.fromEntries(intentKeyFields.map((field) => [field, `$.detail.data.${field}`])),
   inputTemplate: `{${intentKeyFields.map((field) => `"${field}": <${field}>`).join(", ")}}`,
 } as const;
+
+/**
+ * The PutEvents entry that approves an intent, as the decision layer publishes it: the counterpart of the
+ * pattern and transformer above, so every producer in this project (the operator CLI, `npm start`'s demo
+ * intent, the tests) builds it in one place.
+ */
+export function approvalEntry(
+  trigger: TriggerConfig & { busName: string },
+  key: Record<(typeof intentKeyFields)[number], string>,
+) {
+  return {
+    Source: trigger.source,
+    DetailType: trigger.detailType,
+    EventBusName: trigger.busName,
+    Detail: JSON.stringify({
+      data: Object.fromEntries(intentKeyFields.map((field) => [field, key[field]])),
+    }),
+  };
+}

@@ -4,6 +4,7 @@
 // directory across restarts.
 import { parseArgs } from "node:util";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { approvalEntry } from "../infra/trigger.ts";
 import { demoIntent } from "./demo-data.ts";
 import { type LocalEngine, startLocalEngine } from "./engine.ts";
 import { localPorts, portsFromEnv } from "./ports.ts";
@@ -83,8 +84,9 @@ Endpoints (also in ${stateDirectory}/endpoints.json):
 Ports: ${Object.values(localPorts)
   .map((port) => port.env)
   .join(", ")} (0 = any free port).
-Approve an intent of your own: npm run engine -- approve <intent.json>${dirOption}; or send the event yourself:
-  aws events put-events --endpoint-url ${endpoints.eventBridge.endpoint} --region ${endpoints.region} --entries '[{"Source":"${endpoints.eventBridge.source}","DetailType":"${endpoints.eventBridge.detailType}","EventBusName":"${endpoints.eventBridge.busName}","Detail":"{\\"data\\":{\\"action_intent_id\\":\\"<id>\\",\\"tenant_id\\":\\"<tenant>\\",\\"account_id\\":\\"<account>\\"}}"}]'
+Approve an intent of your own: npm run engine -- approve <intent.json>${dirOption}; or send the event yourself (the local bus takes
+any credentials that are not a function's):
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --endpoint-url ${endpoints.eventBridge.endpoint} --region ${endpoints.region} --entries '[{"Source":"${endpoints.eventBridge.source}","DetailType":"${endpoints.eventBridge.detailType}","EventBusName":"${endpoints.eventBridge.busName}","Detail":"{\\"data\\":{\\"action_intent_id\\":\\"<id>\\",\\"tenant_id\\":\\"<tenant>\\",\\"account_id\\":\\"<account>\\"}}"}]'
 Ctrl-C stops everything, once executions in flight have finished (at most ${DRAIN_TIMEOUT_MS / 1000} s).
 `);
 shutdown.attach(engine);
@@ -104,20 +106,7 @@ const approveDemoIntent = async () => {
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   }).send(
     new PutEventsCommand({
-      Entries: [
-        {
-          Source: endpoints.eventBridge.source,
-          DetailType: endpoints.eventBridge.detailType,
-          EventBusName: endpoints.eventBridge.busName,
-          Detail: JSON.stringify({
-            data: {
-              action_intent_id: intent.action_intent_id,
-              tenant_id: intent.tenant_id,
-              account_id: intent.account_id,
-            },
-          }),
-        },
-      ],
+      Entries: [approvalEntry(endpoints.eventBridge, intent)],
     }),
   );
   console.log(

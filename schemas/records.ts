@@ -90,17 +90,19 @@ export const RegistryEntrySchema = {
 export type RegistryEntry = FromSchema<typeof RegistryEntrySchema>;
 
 /** Per-tenant safety controls. A missing record means "nothing disabled". */
+/** What a kill switch record holds, for one tenant or for all: the switch, what it disables, who and why. */
+const switchFields = {
+  kill_switch: { type: "boolean" },
+  disabled_action_types: { type: "array", items: identifier },
+  reason: { type: "string" },
+  updated_at: timestamp,
+  updated_by: { type: "string" },
+} as const;
+
 export const TenantControlsSchema = {
   type: "object",
   required: ["tenant_id", "kill_switch"],
-  properties: {
-    tenant_id: identifier,
-    kill_switch: { type: "boolean" },
-    disabled_action_types: { type: "array", items: identifier },
-    reason: { type: "string" },
-    updated_at: timestamp,
-    updated_by: { type: "string" },
-  },
+  properties: { tenant_id: identifier, ...switchFields },
   additionalProperties: false,
 } as const;
 export type TenantControls = FromSchema<typeof TenantControlsSchema>;
@@ -112,13 +114,7 @@ export type TenantControls = FromSchema<typeof TenantControlsSchema>;
 export const GlobalControlsSchema = {
   type: "object",
   required: ["kill_switch"],
-  properties: {
-    kill_switch: { type: "boolean" },
-    disabled_action_types: { type: "array", items: identifier },
-    reason: { type: "string" },
-    updated_at: timestamp,
-    updated_by: { type: "string" },
-  },
+  properties: switchFields,
   additionalProperties: false,
 } as const;
 export type GlobalControls = FromSchema<typeof GlobalControlsSchema>;

@@ -11,6 +11,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { keys } from "../../functions/kernel/data-layout.ts";
+import { approvalEntry } from "../../infra/trigger.ts";
 import { demoIntent } from "../../local/demo-data.ts";
 import type { LocalEndpoints } from "../../local/engine.ts";
 import { localPorts } from "../../local/ports.ts";
@@ -114,20 +115,7 @@ describe("npm start", () => {
       endpoint: endpoints.eventBridge.endpoint,
       region: endpoints.region,
       credentials,
-    }).send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: endpoints.eventBridge.source,
-            DetailType: endpoints.eventBridge.detailType,
-            EventBusName: endpoints.eventBridge.busName,
-            Detail: JSON.stringify({
-              data: { action_intent_id: slow.action_intent_id, tenant_id: slow.tenant_id, account_id: slow.account_id },
-            }),
-          },
-        ],
-      }),
-    );
+    }).send(new PutEventsCommand({ Entries: [approvalEntry(endpoints.eventBridge, slow)] }));
     await start.printed(new RegExp(`${slow.action_intent_id}\\s+entered\\s+InvokeTool`));
 
     // Act
