@@ -3,31 +3,19 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
-import { describeSchemaErrors } from "../functions/kernel/errors.ts";
 import { toDomainRecord } from "../functions/kernel/repositories/records.ts";
 import { approvalEntry } from "../infra/trigger.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import { ActionIntent as validateActionIntent } from "../schemas/validators.generated.js";
+import { parseContract } from "./contract-input.ts";
 import { OperationError } from "./errors.ts";
 import type { Target } from "./target.ts";
 
 export type IntentKey = Pick<ActionIntent, "action_intent_id" | "tenant_id" | "account_id">;
 
 /** Parses and checks an intent; the refusal names the source and every field that is wrong. */
-export function parseIntent(text: string, source: string): ActionIntent {
-  let intent: unknown;
-  try {
-    intent = JSON.parse(text);
-  } catch (error) {
-    throw new OperationError(`${source} is not JSON: ${(error as Error).message}`);
-  }
-  if (!validateActionIntent(intent)) {
-    throw new OperationError(
-      `${source} is not a valid action intent: ${describeSchemaErrors(validateActionIntent.errors)}`,
-    );
-  }
-  return intent as ActionIntent;
-}
+export const parseIntent = (text: string, source: string): ActionIntent =>
+  parseContract<ActionIntent>(text, source, validateActionIntent, "action intent");
 
 export async function storeIntent(target: Target, intent: ActionIntent): Promise<void> {
   await target.db.send(

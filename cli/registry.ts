@@ -2,10 +2,10 @@
 // version immutable once written, since intents name the version they were approved against.
 import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { keys } from "../functions/kernel/data-layout.ts";
-import { describeSchemaErrors } from "../functions/kernel/errors.ts";
 import { toDomainRecord } from "../functions/kernel/repositories/records.ts";
 import type { RegistryEntry } from "../schemas/records.ts";
 import { RegistryEntry as validateRegistryEntry } from "../schemas/validators.generated.js";
+import { parseContract } from "./contract-input.ts";
 import { OperationError } from "./errors.ts";
 import type { Target } from "./target.ts";
 
@@ -16,20 +16,8 @@ const fromItem = (item: Record<string, unknown>) =>
     `registry entry ${String(item.action_type)} v${String(item.registry_version)}`,
   );
 
-export function parseRegistryEntry(text: string, source: string): RegistryEntry {
-  let entry: unknown;
-  try {
-    entry = JSON.parse(text);
-  } catch (error) {
-    throw new OperationError(`${source} is not JSON: ${(error as Error).message}`);
-  }
-  if (!validateRegistryEntry(entry)) {
-    throw new OperationError(
-      `${source} is not a valid registry entry: ${describeSchemaErrors(validateRegistryEntry.errors)}`,
-    );
-  }
-  return entry as RegistryEntry;
-}
+export const parseRegistryEntry = (text: string, source: string): RegistryEntry =>
+  parseContract<RegistryEntry>(text, source, validateRegistryEntry, "registry entry");
 
 export async function listEntries(target: Target): Promise<RegistryEntry[]> {
   const entries: RegistryEntry[] = [];

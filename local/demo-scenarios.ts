@@ -55,6 +55,12 @@ export function publicClient(engine: LocalEngine) {
     approve(key: Partial<IntentKey>) {
       return this.publish(endpoints.eventBridge.detailType, { data: key });
     },
+    /** Stores an intent as the decision layer does, then approves it once with its key. */
+    async storeAndApprove(intent: ActionIntent) {
+      await this.storeIntent(intent);
+      const { action_intent_id, tenant_id, account_id } = intent;
+      await this.approve({ action_intent_id, tenant_id, account_id });
+    },
     storeIntent: (intent: ActionIntent) =>
       db.send(
         new PutCommand({

@@ -39,12 +39,7 @@ async function approveOne(title: string) {
     action_type: "CREATE_CRM_TASK",
     parameters: { title },
   });
-  await client.storeIntent(intent);
-  await client.approve({
-    action_intent_id: intent.action_intent_id,
-    tenant_id: intent.tenant_id,
-    account_id: intent.account_id,
-  });
+  await client.storeAndApprove(intent);
   await engine.idle();
   const run = engine.executions.find(
     (report) => (report.input as { action_intent_id: string }).action_intent_id === intent.action_intent_id,

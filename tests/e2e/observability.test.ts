@@ -35,12 +35,7 @@ async function run(fields: Partial<ActionIntent> & Pick<ActionIntent, "action_ty
     account_id: "account-obs",
     ...fields,
   });
-  await client.storeIntent(intent);
-  await client.approve({
-    action_intent_id: intent.action_intent_id,
-    tenant_id: intent.tenant_id,
-    account_id: intent.account_id,
-  });
+  await client.storeAndApprove(intent);
   await engine.idle();
   return intent;
 }
