@@ -36,6 +36,11 @@ describe("stack config", () => {
     });
   });
 
+  it("deploys a Standard workflow unless told EXPRESS", () => {
+    expect(parse(required).workflowType).toBe("STANDARD");
+    expect(parse({ ...required, workflowType: "EXPRESS" }).workflowType).toBe("EXPRESS");
+  });
+
   it.each([
     "engine/prod/gateway-client-secret",
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/prod/gateway-client-secret",
@@ -59,6 +64,11 @@ describe("stack config", () => {
       "a retention CloudWatch does not offer",
       { logRetentionDays: "10" },
       'stack config key "logRetentionDays" must be one of',
+    ],
+    [
+      "a workflow type Step Functions does not have",
+      { workflowType: "express" },
+      'stack config key "workflowType" must be one of STANDARD, EXPRESS, got "express"',
     ],
     [
       "a flag that is not true or false",

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
 import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
+import { type WorkflowType, workflowTypes } from "./workflow/workflow-type.ts";
 
 const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const logRetentionDays = [
@@ -48,6 +49,8 @@ export interface EngineConfig {
   logRetentionDays: number;
   /** Whether state machine logs include execution input and output (intent parameters, tool arguments). */
   logExecutionData: boolean;
+  /** Step Functions workflow type; EXPRESS is refused when the definition can outlive its five minutes. */
+  workflowType: WorkflowType;
   /** Removal protection: Pulumi `protect`, DynamoDB deletion protection, no forced bucket deletion. */
   protect: boolean;
   trigger: { source: string; detailType: string };
@@ -245,6 +248,7 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     logLevel: oneOf("logLevel", logLevels, "INFO"),
     logRetentionDays: retention,
     logExecutionData: flag("logExecutionData", false),
+    workflowType: oneOf("workflowType", workflowTypes, "STANDARD"),
     protect: flag("protect", false),
     trigger: {
       source: text("eventSource", "cc-native.decision"),

@@ -62,6 +62,7 @@ export function createEngineStack(config: EngineConfig) {
     ),
     logRetentionDays: config.logRetentionDays,
     logExecutionData: config.logExecutionData,
+    workflowType: config.workflowType,
     protect: config.protect,
   });
   const trigger = new Trigger("trigger", {

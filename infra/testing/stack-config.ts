@@ -4,11 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { type EngineConfig, parseEngineConfig } from "../config.ts";
 import { readStackConfig } from "../synth.ts";
 
-export function engineConfigOf(stack: string): EngineConfig {
+export function engineConfigOf(stack: string, overrides: Record<string, string> = {}): EngineConfig {
   const { project, config } = readStackConfig(stack);
   return parseEngineConfig(
     {
-      get: (key) => config[`${project}:${key}`],
+      get: (key) => overrides[key] ?? config[`${project}:${key}`],
       getSecret: (key) =>
         config[`${project}:${key}`] === undefined ? undefined : pulumi.secret(config[`${project}:${key}`] as string),
     },

@@ -5,12 +5,14 @@ import { readStackConfig } from "../synth.ts";
 import { installPulumiMocks, outputValue, type RecordedResource } from "./pulumi-mocks.ts";
 import { engineConfigOf } from "./stack-config.ts";
 
+/** `overrides` set keys as `pulumi config set` would, on top of the stack's file (e.g. `{ workflowType: "EXPRESS" }`). */
 export async function synthesizeStack(
   stack: string,
+  overrides: Record<string, string> = {},
 ): Promise<{ resources: RecordedResource[]; outputs: Record<string, unknown> }> {
   const { project, config } = readStackConfig(stack);
   const resources = installPulumiMocks({ project, stack, config });
-  const { components: _components, ...outputs } = createEngineStack(engineConfigOf(stack));
+  const { components: _components, ...outputs } = createEngineStack(engineConfigOf(stack, overrides));
   const resolved = Object.fromEntries(
     await Promise.all(
       Object.entries(outputs).map(async ([name, value]) => [name, await outputValue(value as pulumi.Input<unknown>)]),

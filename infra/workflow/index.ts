@@ -1,10 +1,12 @@
-// The Standard state machine: the rendered definition, X-Ray tracing, logging to its own log group, and
-// a role that may invoke the engine's functions and nothing else.
+// The state machine, Standard or Express per stack: the rendered definition, X-Ray tracing, logging to its
+// own log group, and a role that may invoke the engine's functions and nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { engineFunctions } from "../catalog.ts";
 import type { PolicyDocument } from "../iam.ts";
-import { loadTemplate, renderDefinition, validateTemplate } from "./definition.ts";
+import { type AslDefinition, loadTemplate, renderDefinition, validateTemplate } from "./definition.ts";
+import type { DurationBound } from "./duration-bound.ts";
+import { checkWorkflowType, type WorkflowType } from "./workflow-type.ts";
 
 export interface WorkflowArgs {
   namePrefix: string;
@@ -13,6 +15,7 @@ export interface WorkflowArgs {
   logRetentionDays: number;
   /** Whether logs carry execution input and output (intent parameters, tool arguments). */
   logExecutionData: boolean;
+  workflowType: WorkflowType;
   protect: boolean;
 }
 
@@ -69,13 +72,19 @@ export class Workflow extends pulumi.ComponentResource {
   readonly stateMachineArn: pulumi.Output<string>;
   readonly stateMachineName: pulumi.Output<string>;
   readonly definition: pulumi.Output<string>;
+  /** The longest the definition can run, and the states that make it. */
+  readonly durationBound: DurationBound;
 
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engine:workflow:Workflow", name, {}, opts);
     const child = { parent: this };
     const arns = pulumi.all(args.functionArns);
-    // Validated when the program starts: a broken template stops `pulumi up` before anything changes.
-    validateTemplate(loadTemplate());
+    // Validated when the program starts: a broken template, or one too slow for Express, stops `pulumi up`
+    // before anything changes. The bound reads the definition as rendered; which ARNs fill it does not matter.
+    const standIns = Object.fromEntries(
+      engineFunctions.map((fn) => [fn.id, `arn:aws:lambda:us-east-1:000000000000:function:${fn.id}`]),
+    );
+    this.durationBound = checkWorkflowType(args.workflowType, JSON.parse(definitionFor(standIns)) as AslDefinition);
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -102,10 +111,11 @@ export class Workflow extends pulumi.ComponentResource {
       `${name}-state-machine`,
       {
         name: args.namePrefix,
-        type: "STANDARD",
+        type: args.workflowType,
         roleArn: role.arn,
         definition: this.definition,
         tracingConfiguration: { enabled: true },
+        // Express keeps no execution history of its own: these logs are all there is of an execution.
         loggingConfiguration: {
           level: "ALL",
           includeExecutionData: args.logExecutionData,

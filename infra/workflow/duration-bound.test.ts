@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { loadTemplate, renderDefinition, templatePlaceholders, validateTemplate } from "./definition.ts";
+import { type BoundedDefinition, durationBound, retrierWaits } from "./duration-bound.ts";
+import { checkWorkflowType, WorkflowTypeError } from "./workflow-type.ts";
+
+const template = validateTemplate(loadTemplate());
+const rendered = renderDefinition(
+  template,
+  Object.fromEntries(
+    templatePlaceholders(template).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`]),
+  ),
+);
+
+const task = (timeout: number | undefined, extra: Record<string, unknown> = {}) => ({
+  Type: "Task",
+  Resource: "arn:aws:lambda:us-east-1:123456789012:function:f",
+  ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
+  ...extra,
+});
+const bounded = (definition: BoundedDefinition) => {
+  const bound = durationBound(definition);
+  if (!bound.bounded) throw new Error(`expected a bound, got: ${bound.reason}`);
+  return bound;
+};
+
+describe("worst-case duration of the real definition", () => {
+  // Every Task has two retriers, each with its own count of 3 retries (Lambda service errors: waits 1, 2, 4 s;
+  // TransientError: 2, 4, 8 s), so 7 attempts and 21 s of backoff per task. The longest path enters every task
+  // but one: a compensated failure whose RecordOutcome fails into RecordFailure,
+  // (30 + 30 + 30 + 60 + 120 + 30 + 30) s x 7 + 7 x 21 s = 2,310 + 147 = 2,457 s.
+  it("is 2,457 s: StartExecution through CompensateAction, RecordOutcome failing into RecordFailure", () => {
+    const bound = bounded(rendered);
+
+    expect(bound.seconds).toBe(2457);
+    expect(bound.path.map(({ state, seconds }) => [state, seconds])).toEqual([
+      ["StartExecution", 231],
+      ["IsDuplicate", 0],
+      ["ValidatePreflight", 231],
+      ["MapActionToTool", 231],
+      ["InvokeTool", 441],
+      ["CheckCompensation", 0],
+      ["CompensateAction", 861],
+      ["RecordOutcome", 231],
+      ["RecordFailure", 231],
+      ["ActionFailed", 0],
+    ]);
+    expect(bound.path.find((cost) => cost.state === "InvokeTool")?.detail).toBe("7 x 60 s + 21 s backoff");
+  });
+
+  it("is refused for EXPRESS, naming the bound, the limit and the states; STANDARD takes it", () => {
+    expect(() => checkWorkflowType("EXPRESS", rendered)).toThrow(WorkflowTypeError);
+    expect(() => checkWorkflowType("EXPRESS", rendered)).toThrow(
+      /^EXPRESS workflows end after 300 s, but this definition can run 2,457 s: StartExecution 7 x 30 s \+ 21 s backoff, .*InvokeTool 7 x 60 s \+ 21 s backoff, CompensateAction 7 x 120 s \+ 21 s backoff, .*RecordFailure 7 x 30 s \+ 21 s backoff;/,
+    );
+    expect(checkWorkflowType("STANDARD", rendered)).toMatchObject({ bounded: true, seconds: 2457 });
+  });
+});
+
+describe("worst-case duration of small definitions", () => {
+  it("caps each wait at MaxDelaySeconds and ignores jitter, which only shortens a wait", () => {
+    // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+    const retrier = {
+      ErrorEquals: ["States.ALL"],
+      IntervalSeconds: 3,
+      MaxAttempts: 4,
+      BackoffRate: 3,
+      MaxDelaySeconds: 20,
+    };
+    expect(retrierWaits(retrier)).toEqual([3, 9, 20, 20]);
+    expect(retrierWaits({ ...retrier, JitterStrategy: "FULL" } as typeof retrier)).toEqual([3, 9, 20, 20]);
+    // The service defaults: IntervalSeconds 1, MaxAttempts 3, BackoffRate 2.
+    expect(retrierWaits({ ErrorEquals: ["States.ALL"] })).toEqual([1, 2, 4]);
+
+    const bound = bounded({ StartAt: "A", States: { A: task(10, { Retry: [retrier], End: true }) } });
+    expect(bound.seconds).toBe(5 * 10 + 52);
+    expect(bound.path[0]?.detail).toBe("5 x 10 s + 52 s backoff");
+  });
+
+  it("adds up every retrier: each keeps its own count", () => {
+    const retry = [
+      { ErrorEquals: ["A"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 1 },
+      { ErrorEquals: ["B"], IntervalSeconds: 5, MaxAttempts: 1 },
+    ];
+    expect(bounded({ StartAt: "T", States: { T: task(10, { Retry: retry, End: true }) } }).seconds).toBe(4 * 10 + 7);
+  });
+
+  it("follows a Catch when its path is longer than the happy path", () => {
+    const bound = bounded({
+      StartAt: "Try",
+      States: {
+        Try: task(5, { Catch: [{ ErrorEquals: ["States.ALL"], Next: "Recover" }], Next: "Done" }),
+        Done: { Type: "Succeed" },
+        Recover: task(40, { Next: "Pause" }),
+        Pause: { Type: "Wait", Seconds: 15, Next: "Failed" },
+        Failed: { Type: "Fail" },
+      },
+    });
+    expect(bound.seconds).toBe(60);
+    expect(bound.path.map((cost) => cost.state)).toEqual(["Try", "Recover", "Pause", "Failed"]);
+  });
+
+  it("takes a Choice's slowest branch, Default included", () => {
+    const bound = bounded({
+      StartAt: "Route",
+      States: {
+        Route: {
+          Type: "Choice",
+          Choices: [{ Variable: "$.fast", BooleanEquals: true, Next: "Fast" }],
+          Default: "Slow",
+        },
+        Fast: task(1, { End: true }),
+        Slow: task(90, { Next: "Skip" }),
+        Skip: { Type: "Pass", End: true },
+      },
+    });
+    expect(bound.seconds).toBe(90);
+    expect(bound.path.map((cost) => cost.state)).toEqual(["Route", "Slow", "Skip"]);
+  });
+
+  it("has no bound when a Task has no TimeoutSeconds (the default is 99999999 s), naming the state", () => {
+    expect(
+      durationBound({
+        StartAt: "A",
+        States: { A: task(10, { Next: "NoLimit" }), NoLimit: task(undefined, { End: true }) },
+      }),
+    ).toEqual({
+      bounded: false,
+      reason: "a Task without TimeoutSeconds may run 99999999 s (the Step Functions default)",
+      states: ["NoLimit"],
+    });
+  });
+
+  it("has no bound when states form a cycle, naming the states on it", () => {
+    const bound = durationBound({
+      StartAt: "Call",
+      States: {
+        Call: task(10, { Next: "Check" }),
+        Check: {
+          Type: "Choice",
+          Choices: [{ Variable: "$.done", BooleanEquals: true, Next: "Done" }],
+          Default: "Again",
+        },
+        Again: { Type: "Wait", Seconds: 5, Next: "Call" },
+        Done: { Type: "Succeed" },
+      },
+    });
+    expect(bound).toEqual({
+      bounded: false,
+      reason: "the states form a cycle, which can repeat without end",
+      states: ["Call", "Check", "Again", "Call"],
+    });
+    expect(() =>
+      checkWorkflowType("EXPRESS", {
+        StartAt: "Loop",
+        States: { Loop: { Type: "Pass", Next: "Loop" } },
+      }),
+    ).toThrow("EXPRESS workflows end after 300 s, but this definition has no bound: the states form a cycle");
+  });
+});
+
+describe("EXPRESS on a definition made too slow", () => {
+  const callThenRecord = (retries: number): BoundedDefinition => ({
+    StartAt: "Call",
+    States: {
+      Call: task(60, {
+        Retry: [{ ErrorEquals: ["TransientError"], IntervalSeconds: 2, MaxAttempts: retries, BackoffRate: 2 }],
+        Next: "Record",
+      }),
+      Record: task(30, { End: true }),
+    },
+  });
+
+  it("takes a definition that fits in 300 s", () => {
+    // 3 x 60 s + (2 + 4) s + 30 s = 216 s.
+    expect(checkWorkflowType("EXPRESS", callThenRecord(2))).toMatchObject({ bounded: true, seconds: 216 });
+  });
+
+  it("refuses it once two retries more take it past 300 s, naming the states", () => {
+    // 5 x 60 s + (2 + 4 + 8 + 16) s + 30 s = 360 s.
+    expect(() => checkWorkflowType("EXPRESS", callThenRecord(4))).toThrow(
+      "EXPRESS workflows end after 300 s, but this definition can run 360 s: Call 5 x 60 s + 30 s backoff, Record 1 x 30 s",
+    );
+  });
+});
