@@ -117,6 +117,46 @@ describe("worst-case duration of small definitions", () => {
     expect(bound.path.map((cost) => cost.state)).toEqual(["Route", "Slow", "Skip"]);
   });
 
+  it("runs a Parallel state as long as its slowest branch, per attempt, naming states inside it", () => {
+    const bound = bounded({
+      StartAt: "Both",
+      States: {
+        Both: {
+          Type: "Parallel",
+          Branches: [
+            { StartAt: "Quick", States: { Quick: task(5, { End: true }) } },
+            { StartAt: "Slow", States: { Slow: task(20, { End: true }) } },
+          ],
+          Retry: [{ ErrorEquals: ["States.ALL"], MaxAttempts: 1, IntervalSeconds: 3 }],
+          End: true,
+        },
+      },
+    });
+    expect(bound).toMatchObject({
+      seconds: 2 * 20 + 3,
+      path: [{ state: "Both", detail: "2 x 20 s + 3 s backoff (slowest branch)" }],
+    });
+    expect(
+      durationBound({
+        StartAt: "Both",
+        States: {
+          Both: {
+            Type: "Parallel",
+            Branches: [{ StartAt: "Open", States: { Open: task(undefined, { End: true }) } }],
+            End: true,
+          },
+        },
+      }),
+    ).toMatchObject({ bounded: false, states: ["Both[0].Open"] });
+  });
+
+  it("has no bound for a Map state, whose item count is only known at run time", () => {
+    expect(durationBound({ StartAt: "Each", States: { Each: { Type: "Map", End: true } } })).toMatchObject({
+      bounded: false,
+      states: ["Each"],
+    });
+  });
+
   it("has no bound when a Task has no TimeoutSeconds (the default is 99999999 s), naming the state", () => {
     expect(
       durationBound({
