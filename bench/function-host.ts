@@ -180,7 +180,7 @@ export async function loadEngineFunctions() {
       startExecution: starter.startExecution,
       validatePreflight: validator.validatePreflight,
       mapActionToTool: mapper.mapActionToTool,
-      invokeTool: invoker.invokeTool,
+      createToolInvoker: invoker.createToolInvoker,
       compensate: compensation.compensate,
       recordOutcome: recorder.recordOutcome,
       recordFailure: failureRecorder.recordFailure,

@@ -149,6 +149,12 @@ function casesFor(functions: EngineFunctions, runs: Record<ScenarioName, Executi
   const invokerGateway = functions.connectGateway(functions.readGatewayConfig(), "tool-invoker");
   const compensationGateway = functions.connectGateway(functions.readGatewayConfig(), "compensation");
   const artifactsBucket = process.env.ARTIFACTS_BUCKET as string;
+  const invokeTool = business.createToolInvoker({
+    gateway: invokerGateway,
+    artifacts: objectStore,
+    artifactsBucket,
+    idempotencyTable: table("idempotency"),
+  });
   return [
     withInput("execution-starter", "retried start: finds its own claim", (input) =>
       business.startExecution(input, db, { intentsTable: table("intents"), executionsTable: table("executions") }),
@@ -165,8 +171,8 @@ function casesFor(functions: EngineFunctions, runs: Record<ScenarioName, Executi
     ),
     withInput(
       "tool-invoker",
-      "tools/call (gateway replays the key) + raw reply to S3",
-      (input) => business.invokeTool(input, { gateway: invokerGateway, artifacts: objectStore, artifactsBucket }),
+      "tools/call replayed from its idempotency record",
+      (input) => invokeTool(input),
       firstInput([runs.happy], "tool-invoker"),
     ),
     withInput("compensation", "undo one object (gateway replays the key)", (input) =>

@@ -45,8 +45,12 @@ describe("bundle plugins", () => {
     expect(including(recorder, "builtin:crypto")).not.toEqual([]);
   });
 
-  it("let the tool invoker carry no AWS SDK client", () => {
-    expect(including(invoker, "@aws-sdk/client-")).toEqual([]);
-    expect(including(invoker, "@smithy/core")).toEqual([]);
+  it("let the tool invoker carry only the DynamoDB client its idempotency records need, without the default credential chain", () => {
+    const clients = new Set(
+      including(invoker, "@aws-sdk/client-").map((path) => /@aws-sdk\/client-[^/]+/.exec(path)?.[0]),
+    );
+    expect([...clients]).toEqual(["@aws-sdk/client-dynamodb"]);
+    expect(including(invoker, "credential-provider-node")).toEqual([]);
+    expect(including(invoker, "@aws-sdk/lib-dynamodb")).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 import type { TableName } from "../functions/kernel/data-layout.ts";
 import type { EngineConfig } from "./config.ts";
 
-export type DynamoAction = "GetItem" | "PutItem" | "UpdateItem" | "BatchGetItem" | "Query";
+export type DynamoAction = "GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "BatchGetItem" | "Query";
 
 export interface FunctionAccess {
   /** DynamoDB actions per table; `Query` is granted on the table's indexes. */
@@ -57,7 +57,13 @@ export const engineFunctions = [
     id: "tool-invoker",
     entry: "functions/tool-invoker/handler.ts",
     placeholder: "ToolInvokerArn",
-    access: { artifacts: true, gateway: true },
+    // The idempotency record of each tool call: claimed (Put), completed (Update), read on a replay (Get),
+    // and removed when the call failed so a retry may call again (Delete).
+    access: {
+      tables: { idempotency: ["GetItem", "PutItem", "UpdateItem", "DeleteItem"] },
+      artifacts: true,
+      gateway: true,
+    },
     timeoutSeconds: 55,
   },
   {

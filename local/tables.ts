@@ -26,7 +26,7 @@ export function tableEnvironment(names: TableNames): Record<string, string> {
 function attributeDefinitions(layout: TableLayout): AttributeDefinition[] {
   const keys = [
     layout.partitionKey,
-    layout.sortKey,
+    ...(layout.sortKey ? [layout.sortKey] : []),
     ...layout.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
   ];
   const unique = new Map(keys.map((key) => [key.name, key.type]));
@@ -71,7 +71,7 @@ function layoutSignature(layout: TableLayout): string {
   const indexes = layout.globalIndexes.map(
     (index) => `${index.name}(${index.partitionKey.name},${index.sortKey.name})`,
   );
-  return `keys (${layout.partitionKey.name},${layout.sortKey.name}) and indexes [${indexes.sort().join(" ")}]`;
+  return `keys (${layout.partitionKey.name},${layout.sortKey?.name ?? ""}) and indexes [${indexes.sort().join(" ")}]`;
 }
 
 function tableSignature(table: TableDescription): string {
@@ -89,7 +89,7 @@ async function createTable(client: DynamoDBClient, tableName: string, layout: Ta
       AttributeDefinitions: attributeDefinitions(layout),
       KeySchema: [
         { AttributeName: layout.partitionKey.name, KeyType: "HASH" },
-        { AttributeName: layout.sortKey.name, KeyType: "RANGE" },
+        ...(layout.sortKey ? [{ AttributeName: layout.sortKey.name, KeyType: "RANGE" as const }] : []),
       ],
       GlobalSecondaryIndexes: layout.globalIndexes.length
         ? layout.globalIndexes.map((index) => ({

@@ -8,7 +8,8 @@ export interface TableLayout {
   /** Environment variable a function reads the physical table name from. */
   readonly envVar: string;
   readonly partitionKey: { readonly name: string; readonly type: KeyType };
-  readonly sortKey: { readonly name: string; readonly type: KeyType };
+  /** Absent for a table keyed by its partition key alone. */
+  readonly sortKey?: { readonly name: string; readonly type: KeyType };
   readonly globalIndexes: readonly {
     readonly name: string;
     readonly partitionKey: { readonly name: string; readonly type: KeyType };
@@ -41,6 +42,16 @@ export const tables = {
   ledger: { envVar: "LEDGER_TABLE_NAME", ...stringKeys, globalIndexes: [] },
   signals: { envVar: "SIGNALS_TABLE_NAME", ...stringKeys, globalIndexes: [], ttlAttribute: "expires_at_epoch" },
   controls: { envVar: "CONTROLS_TABLE_NAME", ...stringKeys, globalIndexes: [] },
+  /**
+   * One record per tool call, in the shape @aws-lambda-powertools/idempotency's DynamoDB persistence writes
+   * by default: partition key `id`, epoch-seconds expiry in `expiration`, which TTL removes.
+   */
+  idempotency: {
+    envVar: "IDEMPOTENCY_TABLE_NAME",
+    partitionKey: { name: "id", type: "S" },
+    globalIndexes: [],
+    ttlAttribute: "expiration",
+  },
 } as const satisfies Record<string, TableLayout>;
 
 export type TableName = keyof typeof tables;

@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { objectStore } from "#kernel/clients/object-store.ts";
 import { connectGateway } from "#kernel/mcp/gateway.ts";
+import type { McpClient } from "#kernel/mcp/mcp-client.ts";
 import { metrics } from "#kernel/powertools.ts";
 import type { InvokerInput } from "#schemas/states.ts";
 import { captureEmf } from "../../tests/support/emf.ts";
-import { lambdaContext } from "../../tests/support/fixtures.ts";
+import { lambdaContext, tableNames } from "../../tests/support/fixtures.ts";
 import { ARTIFACTS_BUCKET, useToolEngines } from "../../tests/support/tool-engines.ts";
 
 const engines = await useToolEngines();
@@ -15,8 +16,17 @@ Object.assign(process.env, {
   GATEWAY_TOKEN_URL: handlerGateway.config.tokenUrl,
   GATEWAY_CLIENT_ID: handlerGateway.config.clientId,
 });
-const { handler, invokeTool } = await import("./handler.ts");
+const { handler, createToolInvoker } = await import("./handler.ts");
 const emf = captureEmf();
+
+/** The invoker over a gateway client, with the artifacts bucket and idempotency table the engines hold. */
+const invokerOver = (gateway: McpClient) =>
+  createToolInvoker({
+    gateway,
+    artifacts: objectStore,
+    artifactsBucket: ARTIFACTS_BUCKET,
+    idempotencyTable: tableNames.idempotency,
+  });
 
 function invokerInput(toolName: string, toolArguments: Record<string, unknown> = {}): InvokerInput {
   return {
@@ -40,9 +50,11 @@ const modes = [
 
 describe.each(modes)("tool-invoker against a $mode gateway answering $response", ({ mode, response }) => {
   const started = engines.gateway({ mode, response, timeoutMs: 1000 });
-  const setup = started.then(({ gateway, config }) => ({ gateway, call: connectGateway(config, "tool-invoker-test") }));
-  const invoke = async (input: InvokerInput) =>
-    invokeTool(input, { gateway: (await setup).call, artifacts: objectStore, artifactsBucket: ARTIFACTS_BUCKET });
+  const setup = started.then(({ gateway, config }) => ({
+    gateway,
+    invoke: invokerOver(connectGateway(config, "tool-invoker-test")),
+  }));
+  const invoke = async (input: InvokerInput) => (await setup).invoke(input);
 
   it("creates the object once, reports its ref and keeps the raw reply in S3", async () => {
     // Prepare
@@ -144,8 +156,7 @@ describe.each(modes.filter(({ mode }) => mode === "stateful"))(
     it("opens a new session when the gateway says the old one is gone", async () => {
       const { gateway, config } = await engines.gateway({ mode: "stateful", response });
       const call = connectGateway(config, "tool-invoker-test");
-      const invoke = (input: InvokerInput) =>
-        invokeTool(input, { gateway: call, artifacts: objectStore, artifactsBucket: ARTIFACTS_BUCKET });
+      const invoke = invokerOver(call);
       await invoke(invokerInput("internal.create_note", { text: "open a session" }));
       await gateway.expireSessions();
 
@@ -163,11 +174,7 @@ describe("tool-invoker failures before or without a gateway", () => {
     engines.secrets.putSecret("wrong-secret", "not-the-secret");
     const call = connectGateway({ ...config, clientSecretId: "wrong-secret" }, "tool-invoker-test");
 
-    const attempt = invokeTool(invokerInput("internal.create_note", { text: "x" }), {
-      gateway: call,
-      artifacts: objectStore,
-      artifactsBucket: ARTIFACTS_BUCKET,
-    });
+    const attempt = invokerOver(call)(invokerInput("internal.create_note", { text: "x" }));
 
     await expect(attempt).rejects.toMatchObject({ name: "PermanentError", errorClass: "AUTH" });
   });
@@ -176,11 +183,7 @@ describe("tool-invoker failures before or without a gateway", () => {
     const { config } = await engines.gateway({ mode: "stateless", response: "json" });
     const call = connectGateway({ ...config, url: "http://127.0.0.1:9/mcp" }, "tool-invoker-test");
 
-    const attempt = invokeTool(invokerInput("internal.create_note", { text: "x" }), {
-      gateway: call,
-      artifacts: objectStore,
-      artifactsBucket: ARTIFACTS_BUCKET,
-    });
+    const attempt = invokerOver(call)(invokerInput("internal.create_note", { text: "x" }));
 
     await expect(attempt).rejects.toMatchObject({ name: "TransientError" });
   });

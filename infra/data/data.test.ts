@@ -1,5 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { artifactsLifecycleRules } from "./index.ts";
+import { tables } from "../../functions/kernel/data-layout.ts";
+import { artifactsLifecycleRules, tableArgs } from "./index.ts";
+
+describe("the idempotency table", () => {
+  // The attribute names @aws-lambda-powertools/idempotency's DynamoDB persistence writes by default:
+  // https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/#dynamodb-table
+  it("is keyed by `id` alone and expires records by TTL on `expiration`", () => {
+    const args = tableArgs("engine-idempotency", tables.idempotency, true);
+
+    expect(args).toMatchObject({
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      ttl: { attributeName: "expiration", enabled: true },
+      billingMode: "PAY_PER_REQUEST",
+    });
+    expect(args.rangeKey).toBeUndefined();
+  });
+});
 
 describe("the artifacts bucket's lifecycle", () => {
   const rules = artifactsLifecycleRules({ currentDays: 90, noncurrentDays: 30 });

@@ -23,14 +23,14 @@ export interface EngineDataArgs {
 export function tableArgs(physicalName: string, layout: TableLayout, protect: boolean): aws.dynamodb.TableArgs {
   const keys = [
     layout.partitionKey,
-    layout.sortKey,
+    ...(layout.sortKey ? [layout.sortKey] : []),
     ...layout.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
   ];
   return {
     name: physicalName,
     billingMode: "PAY_PER_REQUEST",
     hashKey: layout.partitionKey.name,
-    rangeKey: layout.sortKey.name,
+    rangeKey: layout.sortKey?.name,
     attributes: [...new Map(keys.map((key) => [key.name, key.type])).entries()].map(([name, type]) => ({ name, type })),
     globalSecondaryIndexes: layout.globalIndexes.map((index) => ({
       name: index.name,

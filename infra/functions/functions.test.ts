@@ -55,9 +55,16 @@ describe("function permissions", () => {
     expect(resourcesOf("tool-invoker")).toEqual([
       `${arns.logGroupArn}:*`,
       "*",
+      tableArn("idempotency"),
       "arn:aws:s3:::engine-artifacts/*",
       arns.gatewaySecret.arn,
     ]);
+    expect(policyDocumentFor(byId("tool-invoker"), arns).Statement.find((s) => s.Sid === "IdempotencyTable")).toEqual({
+      Sid: "IdempotencyTable",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: [tableArn("idempotency")],
+    });
   });
 
   it("never grant a function a table, bucket, secret or bus its catalog entry does not name", () => {
@@ -138,6 +145,7 @@ describe("function environment", () => {
       GATEWAY_CLIENT_SECRET_ID: arns.gatewaySecret.arn,
       TOOL_TIMEOUT_MS: "10000",
       ARTIFACTS_BUCKET: "engine-artifacts",
+      IDEMPOTENCY_TABLE_NAME: "engine-test-idempotency",
     });
     expect(environmentFor(byId("execution-recorder"), config, names)).toMatchObject({
       EVENT_BUS_NAME: "engine-bus",

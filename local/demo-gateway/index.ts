@@ -31,6 +31,11 @@ export type DemoGatewayOptions = {
   tokenTtlSeconds?: number;
   clientId?: string;
   clientSecret?: string;
+  /**
+   * false: every call acts, whatever its idempotency key, as a gateway that does not honour keys would;
+   * the engine's own exactly-once is then the only thing between a replayed call and a second effect.
+   */
+  deduplicate?: boolean;
 };
 
 export type GatewayStats = TokenStats & { active_sessions: number };
@@ -70,7 +75,7 @@ export async function startDemoGateway(options: DemoGatewayOptions): Promise<Dem
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const store = createObjectStore(`${origin}/admin/objects`);
+  const store = createObjectStore(`${origin}/admin/objects`, { deduplicate: options.deduplicate ?? true });
   const calls = createCallLog();
   const faults = createFaultInjector();
   const tokens = createTokenService(

@@ -30,6 +30,7 @@ export interface ObjectStore {
   /**
    * Runs `act` the first time a (tool, idempotency key) pair is seen and returns its outcome; later calls
    * return that same outcome without acting. `act` must be synchronous, so two concurrent calls cannot both act.
+   * A store made with `deduplicate: false` acts on every call.
    */
   once<T>(toolName: string, idempotencyKey: string, act: () => T): T;
   clear(): void;
@@ -41,7 +42,7 @@ export function refOf(object: StoredObject): ExternalObjectRef {
 }
 
 /** `objectUrlBase` is where the gateway serves each object by id, so every `object_url` resolves. */
-export function createObjectStore(objectUrlBase: string): ObjectStore {
+export function createObjectStore(objectUrlBase: string, { deduplicate = true } = {}): ObjectStore {
   const objects = new Map<string, StoredObject>();
   const outcomes = new Map<string, unknown>();
 
@@ -72,6 +73,7 @@ export function createObjectStore(objectUrlBase: string): ObjectStore {
     // Copies, so a caller holding a listing sees it as it was, not later deletions.
     list: () => [...objects.values()].map((object) => structuredClone(object)),
     once<T>(toolName: string, idempotencyKey: string, act: () => T): T {
+      if (!deduplicate) return act();
       // JSON.stringify of the pair cannot collide the way "tool:key" could when a key contains the separator.
       const recordKey = JSON.stringify([toolName, idempotencyKey]);
       if (outcomes.has(recordKey)) return outcomes.get(recordKey) as T;

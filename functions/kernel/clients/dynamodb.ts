@@ -2,10 +2,10 @@
 // configuration (AWS_ENDPOINT_URL_DYNAMODB locally), never from a code branch.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { tracer } from "../powertools.ts";
+import { dynamoDbClient } from "./dynamodb-client.ts";
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export const documentClient = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
+export const documentClient = createDocumentClient(dynamoDbClient);
