@@ -53,7 +53,12 @@ export interface LocalEngineOptions {
   onNotice?: (message: string) => void;
   /** The owner handles Ctrl-C itself: DynamoDB Local ignores the terminal's SIGINT and stops with `stop()`. */
   ignoreInterrupt?: boolean;
-  gateway?: Pick<DemoGatewayOptions, "mode" | "response">;
+  gateway?: Pick<DemoGatewayOptions, "mode" | "response" | "deduplicate">;
+  /**
+   * After a state-machine task's function has run, the error Lambda reports instead of its result, if any:
+   * a service error after the function ran, which the definition's Retry answers by running it again.
+   */
+  lambdaServiceError?: (functionId: string) => Error | undefined;
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
   logLevel?: EngineConfig["logLevel"];
@@ -221,6 +226,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         const span = telemetry.startInvocation(fn.id, invocation, input);
         try {
           const result = await workers.invoke(fn.id, input, { traceHeader: span.traceHeader });
+          const serviceError = options.lambdaServiceError?.(fn.id);
+          if (serviceError) throw serviceError;
           span.finish();
           return result;
         } catch (error) {

@@ -32,7 +32,7 @@ export interface LocalServicesOptions {
   dynamodbEndpoint?: string;
   /** 0 (the default for each) binds any free port. */
   ports?: Partial<PortChoice>;
-  gateway?: Pick<DemoGatewayOptions, "mode" | "response">;
+  gateway?: Pick<DemoGatewayOptions, "mode" | "response" | "deduplicate">;
   /** Local IAM in front of the services (the default). Off, any caller may do anything, as before it existed. */
   iam?: boolean;
   /** Told of each request IAM refuses a function; the default prints it on stderr. */
