@@ -12,7 +12,6 @@ import {
   intentKey,
   intentKeyFields,
   nonEmptyString,
-  recordedStatus,
   registryVersion,
   stateError,
   timestamp,
@@ -65,21 +64,8 @@ export const startedAttemptSchema = {
 } as const;
 export type StartedAttempt = FromSchema<typeof startedAttemptSchema>;
 
-export const StarterOutputSchema = {
-  oneOf: [
-    startedAttemptSchema,
-    {
-      type: "object",
-      required: ["duplicate", "existing_status", "existing_execution_trace_id"],
-      properties: {
-        duplicate: { const: true },
-        existing_status: recordedStatus,
-        existing_execution_trace_id: nonEmptyString,
-      },
-      additionalProperties: false,
-    },
-  ],
-} as const;
+/** Only an execution that holds the intent answers; a duplicate throws DuplicateApprovalError instead. */
+export const StarterOutputSchema = startedAttemptSchema;
 export type StarterOutput = FromSchema<typeof StarterOutputSchema>;
 
 /** The intent key, and the execution's trace id so the validator's logs and traces correlate with the rest. */

@@ -48,19 +48,14 @@ describe("execution-starter", () => {
     expect(retried).toEqual(first);
   });
 
-  it("answers a duplicate for another execution's approval and writes nothing", async () => {
+  it("fails another execution's approval with DuplicateApprovalError and writes nothing", async () => {
     const intent = await seedIntent({ tenant_id: uniqueTenant() });
-    const owner = executionArn();
-    const first = await start({ ...pick(intent), execution_id: owner });
+    await start({ ...pick(intent), execution_id: executionArn() });
     const before = await tenantItems(tableNames.executions, intent.tenant_id);
 
-    const duplicate = await start({ ...pick(intent), execution_id: executionArn() });
+    const duplicate = start({ ...pick(intent), execution_id: executionArn() });
 
-    expect(duplicate).toEqual({
-      duplicate: true,
-      existing_status: "RUNNING",
-      existing_execution_trace_id: first.duplicate === false ? first.execution_trace_id : "",
-    });
+    await expect(duplicate).rejects.toMatchObject({ name: "DuplicateApprovalError" });
     expect(await tenantItems(tableNames.executions, intent.tenant_id)).toEqual(before);
     expect(emf.count("DuplicateIgnored")).toBe(1);
   });

@@ -1,12 +1,13 @@
 // StartExecution: loads the approved intent and claims it for this Step Functions execution with one
-// conditional write. Another execution's claim makes this one a duplicate that touches nothing.
+// conditional write. Another execution's claim makes this one a duplicate that touches nothing and ends in
+// DuplicateApprovalError, which the state machine catches into its DuplicateIgnored Succeed state.
 import { randomUUID } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { tableNameFromEnv } from "#kernel/config.ts";
 import { correlate } from "#kernel/correlation.ts";
-import { IntentNotFoundError } from "#kernel/errors.ts";
+import { DuplicateApprovalError, IntentNotFoundError } from "#kernel/errors.ts";
 import { idempotencyKeyFor } from "#kernel/idempotency.ts";
 import { Metric } from "#kernel/metric-names.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
@@ -55,11 +56,9 @@ export async function startExecution(
   if (claimed.execution_id !== input.execution_id) {
     logger.info("duplicate approval ignored", { existing_status: claimed.status });
     metrics.addMetric(Metric.DuplicateIgnored.name, MetricUnit.Count, 1);
-    return {
-      duplicate: true,
-      existing_status: claimed.status,
-      existing_execution_trace_id: claimed.execution_trace_id,
-    };
+    throw new DuplicateApprovalError(
+      `action intent ${input.action_intent_id} is held by another execution (status ${claimed.status})`,
+    );
   }
   return {
     duplicate: false,

@@ -53,13 +53,19 @@ describe("state machine definition", () => {
 
   it("catches every task before recording into RecordFailure, and compensation into its own fallback", () => {
     for (const [name, state] of tasks.filter(([taskName]) => taskName !== "RecordFailure")) {
-      const [catcher] = state.Catch as Catcher[];
+      // The last catcher takes every error; a Catch list is matched in order, so anything before it is narrower.
+      const catcher = (state.Catch as Catcher[]).at(-1);
       expect(catcher?.ErrorEquals, name).toEqual(["States.ALL"]);
       expect(catcher?.Next, name).toBe(name === "CompensateAction" ? "CompensationFailed" : "RecordFailure");
     }
   });
 
-  it("ends a duplicate in Succeed and a FAILED outcome in Fail", () => {
+  it("ends a duplicate in Succeed straight from StartExecution's Catch and a FAILED outcome in Fail", () => {
+    expect(rendered.States.StartExecution?.Catch).toEqual([
+      { ErrorEquals: ["DuplicateApprovalError"], ResultPath: "$.duplicate", Next: "DuplicateIgnored" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+    ]);
+    expect(rendered.States.StartExecution).toMatchObject({ Next: "ValidatePreflight" });
     expect(rendered.States.DuplicateIgnored).toMatchObject({ Type: "Succeed" });
     expect(rendered.States.OutcomeSucceeded).toMatchObject({
       Choices: [{ Variable: "$.outcome.status", StringEquals: "SUCCEEDED", Next: "ActionSucceeded" }],

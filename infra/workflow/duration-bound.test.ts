@@ -27,14 +27,14 @@ describe("worst-case duration of the real definition", () => {
   // Every Task has two retriers, each with its own count of 3 retries (Lambda service errors: waits 1, 2, 4 s;
   // TransientError: 2, 4, 8 s), so 7 attempts and 21 s of backoff per task. The longest path enters every task
   // but one: a compensated failure whose RecordOutcome fails into RecordFailure,
-  // (30 + 30 + 30 + 60 + 120 + 30 + 30) s x 7 + 7 x 21 s = 2,310 + 147 = 2,457 s.
+  // (30 + 30 + 30 + 60 + 120 + 30 + 30) s x 7 + 7 x 21 s = 2,310 + 147 = 2,457 s. A duplicate ends through
+  // StartExecution's Catch rather than a Choice, which took no time, so the bound is unchanged.
   it("is 2,457 s: StartExecution through CompensateAction, RecordOutcome failing into RecordFailure", () => {
     const bound = bounded(rendered);
 
     expect(bound.seconds).toBe(2457);
     expect(bound.path.map(({ state, seconds }) => [state, seconds])).toEqual([
       ["StartExecution", 231],
-      ["IsDuplicate", 0],
       ["ValidatePreflight", 231],
       ["MapActionToTool", 231],
       ["InvokeTool", 441],
