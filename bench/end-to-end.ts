@@ -20,7 +20,7 @@ export interface EndToEndRow {
   executionsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  /** Executions that did not end in ActionSucceeded. */
+  /** Executions that did not end (succeeded) in RecordOutcome. */
   failures: number;
 }
 
@@ -76,7 +76,7 @@ export async function measureEndToEnd(
       });
       const report = await ended;
       latencies.push(performance.now() - sent);
-      if (report.path.at(-1) !== "ActionSucceeded") failures++;
+      if (report.path.at(-1) !== "RecordOutcome") failures++;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, loop));
@@ -104,7 +104,7 @@ export async function warmUpEngine(client: PublicClient, tracker: ExecutionTrack
       account_id: intent.account_id,
     });
     const report = await ended;
-    if (report.path.at(-1) !== "ActionSucceeded") {
+    if (report.path.at(-1) !== "RecordOutcome") {
       throw new Error(`warm-up execution ended in ${report.path.at(-1)}: ${report.cause ?? report.error ?? ""}`);
     }
   }

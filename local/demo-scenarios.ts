@@ -198,7 +198,7 @@ export const demoScenarios: Scenario[] = [
     "create a CRM task",
     { action_type: "CREATE_CRM_TASK", parameters: { title: "Call about the renewal" } },
     {
-      ends: ["ActionSucceeded"],
+      ends: ["RecordOutcome"],
       status: "SUCCEEDED",
       liveObjects: 1,
     },
@@ -206,13 +206,13 @@ export const demoScenarios: Scenario[] = [
   approvalScenario(
     "create a calendar event",
     { action_type: "CREATE_CALENDAR_EVENT", parameters: { title: "Quarterly review", start: "2026-12-01T10:00:00Z" } },
-    { ends: ["ActionSucceeded"], status: "SUCCEEDED", liveObjects: 1 },
+    { ends: ["RecordOutcome"], status: "SUCCEEDED", liveObjects: 1 },
   ),
   approvalScenario(
     "create an internal note",
     { action_type: "CREATE_INTERNAL_NOTE", parameters: { text: "Prefers email" } },
     {
-      ends: ["ActionSucceeded"],
+      ends: ["RecordOutcome"],
       status: "SUCCEEDED",
       liveObjects: 1,
     },
@@ -220,7 +220,7 @@ export const demoScenarios: Scenario[] = [
   approvalScenario(
     "the same approval sent three times",
     { action_type: "CREATE_INTERNAL_NOTE", parameters: { text: "Only once" } },
-    { ends: ["ActionSucceeded", "DuplicateIgnored", "DuplicateIgnored"], status: "SUCCEEDED", liveObjects: 1 },
+    { ends: ["RecordOutcome", "DuplicateIgnored", "DuplicateIgnored"], status: "SUCCEEDED", liveObjects: 1 },
     { approvals: 3 },
   ),
   approvalScenario(
@@ -253,7 +253,7 @@ export const demoScenarios: Scenario[] = [
     "a flaky tool, retried by the state machine",
     { action_type: "DEMO_FLAKY", parameters: { fail_times: 2 } },
     {
-      ends: ["ActionSucceeded"],
+      ends: ["RecordOutcome"],
       status: "SUCCEEDED",
       liveObjects: 1,
     },

@@ -158,7 +158,7 @@ describe("execution-recorder", () => {
     expect(emf.datapoints("ExecutionDuration")).toBe(1);
   });
 
-  it("records a tool's reported failure as FAILED with its class and compensation, and publishes ACTION_FAILED", async () => {
+  it("records a tool's reported failure as FAILED with its class and compensation, publishes ACTION_FAILED, then throws OutcomeFailedError", async () => {
     const attempt = await seedRunningAttempt();
     const input = {
       ...recorderInput(attempt, {
@@ -173,9 +173,14 @@ describe("execution-recorder", () => {
       },
     } satisfies RecorderInput;
 
-    const outcome = await record(input);
+    const recording = record(input);
 
-    expect(outcome).toMatchObject({ status: "FAILED", error_class: "DOWNSTREAM", error_code: "DUPLICATE_TASK" });
+    // Thrown only after recording, so the state machine's Catch can end the execution in Fail.
+    await expect(recording).rejects.toMatchObject({
+      name: "OutcomeFailedError",
+      errorClass: "DOWNSTREAM",
+      message: "[DOWNSTREAM] the outcome was recorded as FAILED (DUPLICATE_TASK)",
+    });
     expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toMatchObject({
       status: "FAILED",
       compensation_status: "COMPLETED",

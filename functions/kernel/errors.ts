@@ -17,7 +17,8 @@ export type ContractErrorName =
   | "IntentExpiredError"
   | "IntentNotFoundError"
   | "RegistryEntryNotFoundError"
-  | "DuplicateApprovalError";
+  | "DuplicateApprovalError"
+  | "OutcomeFailedError";
 
 /**
  * Lambda reports only an error's name and message to Step Functions, so the class an error carries is
@@ -67,6 +68,17 @@ export class RegistryEntryNotFoundError extends contractError("RegistryEntryNotF
  * `DuplicateIgnored` Succeed state, which costs one state transition fewer than a Choice on a returned flag.
  */
 export class DuplicateApprovalError extends contractError("DuplicateApprovalError", "VALIDATION") {}
+
+/**
+ * Thrown by RecordOutcome after it has recorded a FAILED outcome, carrying the outcome's class. Its `Catch`
+ * ends the execution in the `ActionFailed` Fail state, so Step Functions counts the execution failed like the
+ * status API does, without a Choice state on the recorded status; a SUCCEEDED outcome simply ends there.
+ */
+export class OutcomeFailedError extends EngineError {
+  constructor(message: string, options?: EngineErrorOptions) {
+    super("OutcomeFailedError", message, options);
+  }
+}
 
 /** Keywords whose alternatives each report an error; one line for the value says more than all of them. */
 const alternatives = new Set(["anyOf", "oneOf"]);

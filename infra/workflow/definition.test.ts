@@ -60,17 +60,19 @@ describe("state machine definition", () => {
     }
   });
 
-  it("ends a duplicate in Succeed straight from StartExecution's Catch and a FAILED outcome in Fail", () => {
+  it("ends a duplicate in Succeed from StartExecution's Catch, and a FAILED outcome in Fail from RecordOutcome's", () => {
     expect(rendered.States.StartExecution?.Catch).toEqual([
       { ErrorEquals: ["DuplicateApprovalError"], ResultPath: "$.duplicate", Next: "DuplicateIgnored" },
       { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
     ]);
     expect(rendered.States.StartExecution).toMatchObject({ Next: "ValidatePreflight" });
     expect(rendered.States.DuplicateIgnored).toMatchObject({ Type: "Succeed" });
-    expect(rendered.States.OutcomeSucceeded).toMatchObject({
-      Choices: [{ Variable: "$.outcome.status", StringEquals: "SUCCEEDED", Next: "ActionSucceeded" }],
-      Default: "ActionFailed",
-    });
+    expect(rendered.States.RecordOutcome?.Catch).toEqual([
+      { ErrorEquals: ["OutcomeFailedError"], ResultPath: "$.outcome_error", Next: "ActionFailed" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+    ]);
+    expect(rendered.States.RecordOutcome).toMatchObject({ End: true });
+    expect(rendered.States).not.toHaveProperty("OutcomeSucceeded");
     expect(rendered.States.RecordFailure).toMatchObject({ Next: "ActionFailed" });
     expect(rendered.States.ActionFailed).toMatchObject({ Type: "Fail" });
   });

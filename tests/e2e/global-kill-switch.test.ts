@@ -58,7 +58,7 @@ const validatorColdStarts = () =>
 describe("the global kill switch in the controls table", () => {
   it("stops the next approval while on and lets the next one run once off, with no restart", async () => {
     const before = await approveOne("before the incident");
-    expect(before).toMatchObject({ end: "ActionSucceeded", body: { status: "SUCCEEDED" } });
+    expect(before).toMatchObject({ end: "RecordOutcome", body: { status: "SUCCEEDED" } });
     const coldStartsBefore = validatorColdStarts();
 
     await setGlobalControls({ kill_switch: true, reason: "incident 12", updated_by: "ops@example.com" });
@@ -75,7 +75,7 @@ describe("the global kill switch in the controls table", () => {
     await setGlobalControls({ kill_switch: false, reason: "incident 12 resolved" });
     const after = await approveOne("after the incident");
 
-    expect(after).toMatchObject({ end: "ActionSucceeded", body: { status: "SUCCEEDED" } });
+    expect(after).toMatchObject({ end: "RecordOutcome", body: { status: "SUCCEEDED" } });
     expect(after.toolCalls).toHaveLength(1);
     // The same warm validator read both changes: nothing restarted or reconfigured it.
     expect(coldStartsBefore).toBeGreaterThan(0);
