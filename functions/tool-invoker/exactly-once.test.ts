@@ -5,8 +5,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { objectStore } from "#kernel/clients/object-store.ts";
 import { connectGateway } from "#kernel/mcp/gateway.ts";
-import type { InvokerInput } from "#schemas/states.ts";
-import { db, lambdaContext, tableNames } from "../../tests/support/fixtures.ts";
+import { db, invokerInputFixture, lambdaContext, tableNames } from "../../tests/support/fixtures.ts";
 import { ARTIFACTS_BUCKET, useToolEngines } from "../../tests/support/tool-engines.ts";
 
 const engines = await useToolEngines();
@@ -25,18 +24,8 @@ const invoke = createToolInvoker({
   idempotencyTable: tableNames.idempotency,
 });
 
-function invokerInput(toolArguments: Record<string, unknown>, toolName = "crm.create_task"): InvokerInput {
-  return {
-    action_intent_id: `intent-${randomUUID().slice(0, 8)}`,
-    tenant_id: "tenant-1",
-    account_id: "account-1",
-    execution_trace_id: randomUUID(),
-    attempt_count: 1,
-    idempotency_key: randomUUID(),
-    tool_name: toolName,
-    tool_arguments: toolArguments,
-  };
-}
+const invokerInput = (toolArguments: Record<string, unknown>, toolName = "crm.create_task") =>
+  invokerInputFixture(toolName, toolArguments);
 
 const callsWith = (key: string) => gateway.calls().filter((call) => call.idempotency_key === key);
 const objectsWith = (key: string) => gateway.objects().filter((object) => object.idempotency_key === key);

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { objectStore } from "#kernel/clients/object-store.ts";
 import { connectGateway } from "#kernel/mcp/gateway.ts";
@@ -6,7 +5,7 @@ import type { McpClient } from "#kernel/mcp/mcp-client.ts";
 import { metrics } from "#kernel/powertools.ts";
 import type { InvokerInput } from "#schemas/states.ts";
 import { captureEmf } from "../../tests/support/emf.ts";
-import { lambdaContext, tableNames } from "../../tests/support/fixtures.ts";
+import { invokerInputFixture, lambdaContext, tableNames } from "../../tests/support/fixtures.ts";
 import { ARTIFACTS_BUCKET, useToolEngines } from "../../tests/support/tool-engines.ts";
 
 const engines = await useToolEngines();
@@ -28,18 +27,7 @@ const invokerOver = (gateway: McpClient) =>
     idempotencyTable: tableNames.idempotency,
   });
 
-function invokerInput(toolName: string, toolArguments: Record<string, unknown> = {}): InvokerInput {
-  return {
-    action_intent_id: `intent-${randomUUID().slice(0, 8)}`,
-    tenant_id: "tenant-1",
-    account_id: "account-1",
-    execution_trace_id: randomUUID(),
-    attempt_count: 1,
-    idempotency_key: randomUUID(),
-    tool_name: toolName,
-    tool_arguments: toolArguments,
-  };
-}
+const invokerInput = invokerInputFixture;
 
 const modes = [
   { mode: "stateless", response: "json" },

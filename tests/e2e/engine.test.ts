@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { keys, type TableName } from "../../functions/kernel/data-layout.ts";
 import { type EngineFunctionId, engineFunctions } from "../../infra/catalog.ts";
@@ -16,6 +16,7 @@ import { localArns } from "../../local/iam/arns.ts";
 import type { IamRequest } from "../../local/iam/evaluate.ts";
 import { simulate } from "../../local/iam/simulation.ts";
 import { deployedRoles, neighboursOf, type ResourceArns, translateArn } from "../support/deployed-roles.ts";
+import { itemsOf } from "../support/engine-records.ts";
 
 const engine = await startLocalEngine({
   dynamodbEndpoint: inject("dynamodbEndpoint"),
@@ -26,17 +27,6 @@ const engine = await startLocalEngine({
 afterAll(() => engine.stop());
 const client = publicClient(engine);
 const results = new Map<string, ScenarioResult>();
-
-async function itemsOf(table: string, tenantId: string, actionIntentId: string) {
-  const { Items } = await client.db.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}` },
-    }),
-  );
-  return (Items ?? []).filter((item) => String(item.sk).includes(`#${actionIntentId}`));
-}
 
 describe("demo scenarios through the public endpoints", () => {
   for (const scenario of demoScenarios) {
@@ -56,8 +46,13 @@ describe("what every recorded execution leaves behind", () => {
 
     for (const { intent, name } of recorded) {
       if (!intent) continue;
-      expect(await itemsOf(client.tables.ledger, intent.tenant_id, intent.action_intent_id), name).toHaveLength(1);
-      expect(await itemsOf(client.tables.signals, intent.tenant_id, intent.action_intent_id), name).toHaveLength(1);
+      expect(await itemsOf(client, client.tables.ledger, intent.tenant_id, intent.action_intent_id), name).toHaveLength(
+        1,
+      );
+      expect(
+        await itemsOf(client, client.tables.signals, intent.tenant_id, intent.action_intent_id),
+        name,
+      ).toHaveLength(1);
       const published = engine.bus.events.filter(
         (event) =>
           (event.detail as { action_intent_id?: string }).action_intent_id === intent.action_intent_id &&

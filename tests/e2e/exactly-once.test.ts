@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { demoIntent } from "../../local/demo-data.ts";
 import { publicClient } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
+import { executionOf, itemsOf } from "../support/engine-records.ts";
 
 /** Lambda's name for a service-side failure, which the state machine's Retry matches. */
 function lambdaServiceException(): Error {
@@ -36,17 +36,6 @@ const engine = await startLocalEngine({
 afterAll(() => engine.stop());
 const client = publicClient(engine);
 
-async function itemsOf(table: string, tenantId: string, actionIntentId: string) {
-  const { Items } = await client.db.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": `TENANT#${tenantId}` },
-    }),
-  );
-  return (Items ?? []).filter((item) => String(item.sk).includes(`#${actionIntentId}`));
-}
-
 describe("a tool-invoker task that runs twice in one execution", () => {
   it("calls the tool once and records one outcome, one ledger entry and one signal", async () => {
     const title = `Exactly once ${randomUUID().slice(0, 8)}`;
@@ -61,9 +50,7 @@ describe("a tool-invoker task that runs twice in one execution", () => {
     await client.storeAndApprove(intent);
     await engine.idle();
 
-    const run = engine.executions.find(
-      (report) => (report.input as { action_intent_id?: string }).action_intent_id === intent.action_intent_id,
-    );
+    const run = executionOf(engine, intent.action_intent_id);
     expect(invokerRuns).toBe(2);
     expect(run?.transitions).toContainEqual(expect.objectContaining({ state: "InvokeTool", event: "retried" }));
     expect(run?.status).toBe("SUCCEEDED");
@@ -72,8 +59,8 @@ describe("a tool-invoker task that runs twice in one execution", () => {
     expect(engine.gateway.objects().filter((object) => object.attributes.title === title)).toHaveLength(1);
     const { body } = await client.status(intent);
     expect(body).toMatchObject({ status: "SUCCEEDED" });
-    expect(await itemsOf(client.tables.ledger, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
-    expect(await itemsOf(client.tables.signals, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
+    expect(await itemsOf(client, client.tables.ledger, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
+    expect(await itemsOf(client, client.tables.signals, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
     const published = engine.bus.events.filter(
       (event) => (event.detail as { action_intent_id?: string }).action_intent_id === intent.action_intent_id,
     );

@@ -12,6 +12,7 @@ import { demoIntent } from "../../local/demo-data.ts";
 import { publicClient } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
 import type { GlobalControls } from "../../schemas/records.ts";
+import { executionOf } from "../support/engine-records.ts";
 
 // Tables of its own: the global item stops every execution of the engine that reads it.
 const engine = await startLocalEngine({
@@ -41,9 +42,7 @@ async function approveOne(title: string) {
   });
   await client.storeAndApprove(intent);
   await engine.idle();
-  const run = engine.executions.find(
-    (report) => (report.input as { action_intent_id: string }).action_intent_id === intent.action_intent_id,
-  );
+  const run = executionOf(engine, intent.action_intent_id);
   const { body } = await client.status(intent);
   const toolCalls = engine.gateway.calls().filter((call) => call.arguments.title === title);
   return { end: run?.path.at(-1), body, toolCalls };

@@ -10,6 +10,7 @@ import { tableNamesFor } from "../../local/tables.ts";
 export { lambdaContext } from "../../local/lambda-context.ts";
 
 import type { ActionIntent, RegistryEntry, TenantControls } from "../../schemas/records.ts";
+import type { InvokerInput } from "../../schemas/states.ts";
 
 export const tableNames = tableNamesFor(inject("tablePrefix"));
 
@@ -79,4 +80,18 @@ export async function tenantItems(table: string, tenantId: string) {
     }),
   );
   return Items ?? [];
+}
+
+/** A tool invoker's input as MapActionToTool shapes it: a fresh intent, trace and idempotency key. */
+export function invokerInputFixture(toolName: string, toolArguments: Record<string, unknown> = {}): InvokerInput {
+  return {
+    action_intent_id: `intent-${randomUUID().slice(0, 8)}`,
+    tenant_id: "tenant-1",
+    account_id: "account-1",
+    execution_trace_id: randomUUID(),
+    attempt_count: 1,
+    idempotency_key: randomUUID(),
+    tool_name: toolName,
+    tool_arguments: toolArguments,
+  };
 }
