@@ -1,13 +1,20 @@
 // The deterministic budgets of `npm run bench`, checked by the test command: each function's bundle size,
 // built exactly as a deploy builds it, and the round trips counted on the functions' own clients while
-// the rendered state machine runs them. Timings are reported by the benchmark, never asserted here.
+// the rendered state machine runs them. Timings are never measured here: the timing budgets' verdicts are
+// checked on synthetic measurements, a quiet machine against a slow, busy one and against planted
+// regressions, through the same summaries and checks `npm run bench -- --check` uses.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { engineFunctions } from "../infra/catalog.ts";
-import { budgetLimits, KB } from "./budgets.ts";
+import { type EngineFunctionId, engineFunctions } from "../infra/catalog.ts";
+import { brokenBudgets, budgetLimits, KB } from "./budgets.ts";
 import { buildBundles } from "./bundles.ts";
+import { type ColdImportSample, summarizeColdImport } from "./cold-import.ts";
+import { type CpuWindow, cpuShare } from "./cpu-usage.ts";
+import type { EndToEndRow } from "./end-to-end.ts";
 import { type BenchServices, startBenchServices } from "./function-host.ts";
+import type { BenchResults } from "./results.ts";
 import { measureRoundTripsHosted, type RoundTripResult } from "./round-trips.ts";
+import { summarizeWarmOverhead, type TimedBatch } from "./warm-overhead.ts";
 
 describe("bundle size budget", () => {
   it(`keeps every function's minified bundle within ${budgetLimits.bundleBytes / KB} KB`, async () => {
@@ -75,5 +82,196 @@ describe("round-trip budgets", () => {
   it("the SDK middleware saw every AWS request that left the process", () => {
     expect(result.wireMismatches).toEqual([]);
     expect(result.paths.happy.total.DynamoDB).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * A machine as the timing parts see it. `startup` scales what `node -e 0` costs, `compute` what running
+ * JavaScript costs (on a busy 2-core machine the floor grew 2.2x and imports 1.5x); `busyCores` is the CPU
+ * other processes take during the end-to-end run (a `yes` on one core of two takes about one).
+ */
+interface Machine {
+  startup: number;
+  compute: number;
+  busyCores: number;
+}
+const quiet: Machine = { startup: 1, compute: 1, busyCores: 0 };
+const slowAndBusy: Machine = { startup: 2.2, compute: 1.5, busyCores: 1 };
+const fasterMachine: Machine = { startup: 0.5, compute: 0.6, busyCores: 0 };
+
+/** What the code costs, on the quiet machine: the figures of a real quiet run. */
+interface Code {
+  /** Per function: the pipeline's import() ms, the rest of its bundle's, and wall ms spent busy at import. */
+  coldImport: Record<EngineFunctionId, { pipelineMs: number; businessMs: number; busyLoopMs?: number }>;
+  /** Per function, per warm call: the bare business function's us, and what the pipeline adds. */
+  warm: Record<EngineFunctionId, { bareUs: number; pipelineUs: number }>;
+  /** Per execution: node and Java CPU ms, and ms each execution waits on a timer. */
+  endToEnd: { nodeCpuMs: number; javaCpuMs: number; waitMs: number };
+}
+
+const ids = engineFunctions.map((fn) => fn.id);
+const shipped: Code = {
+  coldImport: Object.fromEntries(
+    ids.map((id) => [id, { pipelineMs: 4, businessMs: id === "tool-invoker" ? 70 : 51 }]),
+  ) as Code["coldImport"],
+  warm: {
+    "execution-starter": { bareUs: 890, pipelineUs: 67 },
+    "execution-validator": { bareUs: 450, pipelineUs: 44 },
+    "tool-mapper": { bareUs: 565, pipelineUs: 46 },
+    "tool-invoker": { bareUs: 663, pipelineUs: 39 },
+    compensation: { bareUs: 99, pipelineUs: 18 },
+    "execution-recorder": { bareUs: 1030, pipelineUs: 54 },
+    "execution-failure-recorder": { bareUs: 852, pipelineUs: 40 },
+    "status-api": { bareUs: 359, pipelineUs: 32 },
+  },
+  endToEnd: { nodeCpuMs: 50, javaCpuMs: 25, waitMs: 0 },
+};
+
+/** Deterministic jitter: the nth of a fixed sequence in [-1, 1]. */
+const jitter = (n: number) => Math.sin(n * 12.9898) % 1;
+const FLOOR_MS = 40;
+
+function coldImportOf(code: Code, machine: Machine) {
+  const runs = 15;
+  const samples = (wallMs: (run: number) => number, importMs?: (run: number) => number): ColdImportSample[] =>
+    Array.from({ length: runs }, (_, run) => ({ wallMs: wallMs(run), importMs: importMs?.(run) }));
+  const floor = samples((run) => FLOOR_MS * machine.startup * (1 + 0.05 * jitter(run)));
+  return summarizeColdImport(
+    runs,
+    floor,
+    ids.map((id, index) => {
+      const { pipelineMs, businessMs, busyLoopMs = 0 } = code.coldImport[id];
+      // A busy loop at import runs in the handler's module, so in both bundles, for its wall time.
+      const bareImport = (run: number) => businessMs * machine.compute * (1 + 0.05 * jitter(run + index)) + busyLoopMs;
+      const fullImport = (run: number) => bareImport(run) + pipelineMs * machine.compute;
+      // A process that imports is the floor's start-up, the import, and a little more work to exit.
+      const wall = (importMs: number) => FLOOR_MS * machine.startup + importMs + 5 * machine.compute;
+      return {
+        id,
+        bundle: samples((run) => wall(fullImport(run)), fullImport),
+        bare: samples((run) => wall(bareImport(run)), bareImport),
+      };
+    }),
+  );
+}
+
+function warmOverheadOf(code: Code, machine: Machine) {
+  const rounds = 100;
+  return ids.map((id, index) => {
+    const { bareUs, pipelineUs } = code.warm[id];
+    const batch = (us: number, round: number): TimedBatch => {
+      const wallUs = us * machine.compute * (1 + 0.04 * jitter(round * 7 + index));
+      return { wallUs, cpuUs: wallUs * 0.97 };
+    };
+    const handler = Array.from({ length: rounds }, (_, round) => batch(bareUs + pipelineUs, round));
+    const bare = Array.from({ length: rounds }, (_, round) => batch(bareUs, round + 1));
+    return { id, path: "synthetic", ...summarizeWarmOverhead(handler, bare, 50) };
+  });
+}
+
+function endToEndOf(code: Code, machine: Machine, cores = 2): EndToEndRow[] {
+  return [1, 16].map((concurrency) => {
+    const executions = concurrency === 1 ? 60 : 240;
+    const nodeMs = code.endToEnd.nodeCpuMs * machine.compute * executions;
+    const javaMs = code.endToEnd.javaCpuMs * machine.compute * executions;
+    const cpuPerExecution = (nodeMs + javaMs) / executions;
+    // One execution in flight is a chain: its CPU, then its wait. More in flight share what cores are left.
+    const usableCores = Math.min(concurrency, cores - machine.busyCores);
+    const perExecutionMs = Math.max(
+      (cpuPerExecution + code.endToEnd.waitMs) / concurrency,
+      cpuPerExecution / usableCores / 0.95,
+    );
+    const wallMs = perExecutionMs * executions;
+    const window: CpuWindow = {
+      wallMs,
+      nodeMs,
+      otherMs: javaMs,
+      idleMs: Math.max(0, (cores - machine.busyCores) * wallMs - nodeMs - javaMs),
+    };
+    return {
+      concurrency,
+      warmupExecutions: 60,
+      executions,
+      seconds: wallMs / 1000,
+      executionsPerSecond: (executions * 1000) / wallMs,
+      p50Ms: perExecutionMs * concurrency,
+      p99Ms: perExecutionMs * concurrency * 1.5,
+      failures: 0,
+      nodeCpuMs: nodeMs / executions,
+      javaCpuMs: javaMs / executions,
+      busyCores: (nodeMs + javaMs) / wallMs,
+      cpuShare: cpuShare(window, concurrency, cores),
+    };
+  });
+}
+
+function runOf(code: Code, machine: Machine): BenchResults {
+  return {
+    date: "2026-11-23T00:00:00.000Z",
+    machine: { cpuModel: "synthetic", cores: 2, memoryGiB: 8, node: "v24", os: "linux" },
+    seconds: 1,
+    parts: ["cold-import", "warm-overhead", "end-to-end"],
+    coldImport: coldImportOf(code, machine),
+    warmOverhead: { rows: warmOverheadOf(code, machine), logLevel: "INFO", tracerActive: true },
+    endToEnd: endToEndOf(code, machine),
+  };
+}
+
+const broken = (code: Code, machine: Machine) =>
+  brokenBudgets(runOf(code, machine)).map((check) => `${check.budget}: ${check.subject}`);
+
+describe("timing budgets, as ratios to baselines measured in the same run", () => {
+  it("hold for the shipped code on a quiet machine, a slow and busy one, and a faster one", () => {
+    expect(broken(shipped, quiet)).toEqual([]);
+    expect(broken(shipped, slowAndBusy)).toEqual([]);
+    expect(broken(shipped, fasterMachine)).toEqual([]);
+  });
+
+  it("break for a busy loop in one handler's cold path, on any of the machines", () => {
+    const planted: Code = {
+      ...shipped,
+      coldImport: { ...shipped.coldImport, "tool-mapper": { pipelineMs: 4, businessMs: 51, busyLoopMs: 200 } },
+    };
+
+    for (const machine of [quiet, slowAndBusy, fasterMachine]) {
+      expect(broken(planted, machine)).toEqual(["cold import x floor: tool-mapper"]);
+    }
+  });
+
+  it("break for a pipeline that doubles what it adds to the import of every function", () => {
+    const heavier: Code = {
+      ...shipped,
+      coldImport: Object.fromEntries(
+        ids.map((id) => [id, { ...shipped.coldImport[id], pipelineMs: 20 }]),
+      ) as Code["coldImport"],
+    };
+
+    expect(broken(heavier, slowAndBusy)).toEqual(ids.map((id) => `cold import x bare bundle: ${id}`));
+  });
+
+  it("break for a middleware that adds half a millisecond to every warm invocation of one function", () => {
+    const slowMiddleware: Code = {
+      ...shipped,
+      warm: { ...shipped.warm, "execution-recorder": { bareUs: 1030, pipelineUs: 554 } },
+    };
+
+    expect(broken(slowMiddleware, quiet)).toEqual(["warm overhead / bare function: execution-recorder"]);
+    expect(broken(slowMiddleware, slowAndBusy)).toEqual(["warm overhead / bare function: execution-recorder"]);
+  });
+
+  it("break for an execution that waits on a timer instead of working, where no concurrency hides the wait", () => {
+    const waiting: Code = { ...shipped, endToEnd: { ...shipped.endToEnd, waitMs: 500 } };
+
+    // Sixteen in flight cover a 500 ms wait with work on two cores: that rate is still the CPU's.
+    for (const machine of [quiet, slowAndBusy]) {
+      expect(broken(waiting, machine)).toEqual(["end to end: share of available CPU used: concurrency 1"]);
+    }
+  });
+
+  it("are not judged by CPU share where /proc cannot tell the CPU available", () => {
+    const run = runOf(shipped, quiet);
+    const rows = (run.endToEnd ?? []).map(({ cpuShare: _unknown, ...row }) => row);
+
+    expect(brokenBudgets({ ...run, endToEnd: rows })).toEqual([]);
   });
 });

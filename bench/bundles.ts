@@ -27,7 +27,10 @@ export async function buildBundles(): Promise<BuiltBundle[]> {
 }
 
 /** Writes each bundle as Lambda unpacks it: `<directory>/<id>/index.mjs`. Answers the file of each. */
-export function writeBundles(bundles: readonly BuiltBundle[], directory: string): Map<EngineFunctionId, string> {
+export function writeBundles(
+  bundles: readonly Pick<BuiltBundle, "id" | "code">[],
+  directory: string,
+): Map<EngineFunctionId, string> {
   const files = new Map<EngineFunctionId, string>();
   for (const bundle of bundles) {
     const taskRoot = join(directory, bundle.id);

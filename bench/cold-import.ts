@@ -1,6 +1,8 @@
 // 2. Cold import: the wall time of a fresh Node process that imports one deployable bundle and exits,
-// against the floor, `node -e 0`, measured in the same run and interleaved with the bundles so drift
-// on the machine hits both alike. Each bundle gets the environment a deploy gives it (synthesized stack)
+// against two baselines measured in the same run and interleaved with the bundles, so drift on the machine
+// hits all alike: the floor, `node -e 0`, and the function's bare bundle (bench/bare-bundles.ts: the same
+// business function and clients without the Middy/Powertools pipeline), whose `import()` time is what the
+// pipeline's is judged against. Each bundle gets the environment a deploy gives it (synthesized stack)
 // plus what the Lambda runtime sets at init, so its import-time configuration reads succeed and the
 // Powertools tracer initializes as it does in Lambda.
 import { spawnSync } from "node:child_process";
@@ -14,6 +16,8 @@ export interface ColdImportTarget {
   fn: DeployedFunction;
   /** The bundle, as `<task root>/index.mjs`. */
   file: string;
+  /** The function's bare bundle (no pipeline), in a task root of its own. */
+  bareFile: string;
 }
 
 export interface ColdImportRow {
@@ -26,6 +30,12 @@ export interface ColdImportRow {
   overFloorMs: number;
   /** medianMs divided by the floor's median. */
   ratio: number;
+  /** Median wall time of `node` importing the bare bundle and exiting. */
+  bareMedianMs: number;
+  /** Median time of the bare bundle's `import()` alone. */
+  bareImportMs: number;
+  /** importMs divided by bareImportMs: what the pipeline multiplies the import by. */
+  ratioToBare: number;
 }
 
 export interface ColdImportResult {
@@ -64,10 +74,11 @@ const importScript =
   "const t=performance.now();await import(process.argv[1]);" +
   "process.stdout.write(String(performance.now()-t));process.exit(0)";
 
-interface Sample {
+export interface ColdImportSample {
   wallMs: number;
   importMs?: number;
 }
+type Sample = ColdImportSample;
 
 function runOnce(args: string[], env: Record<string, string>): Sample {
   const started = performance.now();
@@ -88,13 +99,17 @@ export function measureColdImport(
 ): ColdImportResult {
   const runs = Math.max(11, options.runs ?? 15);
   const baseEnvironment = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  const importJob = (id: string, fn: DeployedFunction, file: string) => ({
+    id,
+    args: ["--input-type=module", "-e", importScript, pathToFileURL(file).href],
+    env: { ...baseEnvironment, ...lambdaInitEnvironment(fn, dirname(file)) },
+  });
   const jobs = [
     { id: "floor", args: ["-e", "0"], env: baseEnvironment },
-    ...targets.map(({ fn, file }) => ({
-      id: fn.id,
-      args: ["--input-type=module", "-e", importScript, pathToFileURL(file).href],
-      env: { ...baseEnvironment, ...lambdaInitEnvironment(fn, dirname(file)) },
-    })),
+    ...targets.flatMap(({ fn, file, bareFile }) => [
+      importJob(fn.id, fn, file),
+      importJob(`bare:${fn.id}`, fn, bareFile),
+    ]),
   ];
   const samples = new Map<string, Sample[]>(jobs.map((job) => [job.id, []]));
   // Warm-ups fill the file cache and fail fast on a bundle that cannot initialize.
@@ -109,19 +124,42 @@ export function measureColdImport(
     }
     options.onProgress?.(`cold import: run ${run + 1}/${runs}`);
   }
-  const floorMs = median((samples.get("floor") ?? []).map((sample) => sample.wallMs));
+  return summarizeColdImport(
+    runs,
+    samples.get("floor") ?? [],
+    targets.map(({ fn }) => ({
+      id: fn.id,
+      bundle: samples.get(fn.id) ?? [],
+      bare: samples.get(`bare:${fn.id}`) ?? [],
+    })),
+  );
+}
+
+/** The result from the samples: medians, and each bundle's ratios to the floor and to its bare bundle. */
+export function summarizeColdImport(
+  runs: number,
+  floor: readonly Sample[],
+  functions: readonly { id: EngineFunctionId; bundle: readonly Sample[]; bare: readonly Sample[] }[],
+): ColdImportResult {
+  const wall = (samples: readonly Sample[]) => median(samples.map((sample) => sample.wallMs));
+  const imported = (samples: readonly Sample[]) => median(samples.map((sample) => sample.importMs ?? Number.NaN));
+  const floorMs = wall(floor);
   return {
     runs,
     floorMs: round(floorMs),
-    functions: targets.map(({ fn }) => {
-      const own = samples.get(fn.id) ?? [];
-      const medianMs = median(own.map((sample) => sample.wallMs));
+    functions: functions.map(({ id, bundle, bare }) => {
+      const medianMs = wall(bundle);
+      const importMs = imported(bundle);
+      const bareImportMs = imported(bare);
       return {
-        id: fn.id,
+        id,
         medianMs: round(medianMs),
-        importMs: round(median(own.map((sample) => sample.importMs ?? Number.NaN))),
+        importMs: round(importMs),
         overFloorMs: round(medianMs - floorMs),
         ratio: round(medianMs / floorMs, 2),
+        bareMedianMs: round(wall(bare)),
+        bareImportMs: round(bareImportMs),
+        ratioToBare: round(importMs / bareImportMs, 2),
       };
     }),
   };

@@ -1,8 +1,6 @@
 // The benchmark's pure parts: the seed shape's paths, the cost arithmetic, and the budget verdicts.
 import { describe, expect, it } from "vitest";
-import { checkBudgets } from "./budgets.ts";
 import { costPerMillion, loadPrices, type Prices, seedPath } from "./cost.ts";
-import type { BenchResults } from "./results.ts";
 import type { StackShape } from "./stack.ts";
 
 const prices: Prices = {
@@ -84,31 +82,5 @@ describe("cost per million executions", () => {
     expect(listed.stepFunctions.standardTransitionPerThousand).toBeGreaterThan(0);
     expect(listed.dynamodb.onDemandReadRequestUnitPerMillion).toBeGreaterThan(0);
     expect(listed.apiGateway.httpApiRequestPerMillion).toBeGreaterThan(0);
-  });
-});
-
-describe("budget verdicts", () => {
-  it("flags what is over and passes what is within", () => {
-    const results = {
-      date: "2026-11-23T00:00:00.000Z",
-      machine: { cpuModel: "x", cores: 2, memoryGiB: 4, node: "v24", os: "linux" },
-      seconds: 1,
-      parts: ["bundles", "cold-import"],
-      bundles: [
-        { id: "execution-starter", bytes: 400 * 1024, gzipBytes: 1 },
-        { id: "status-api", bytes: 400 * 1024 + 1, gzipBytes: 1 },
-      ],
-      coldImport: {
-        runs: 11,
-        floorMs: 30,
-        functions: [{ id: "status-api", medianMs: 95, importMs: 60, overFloorMs: 65, ratio: 3.2 }],
-      },
-    } satisfies BenchResults;
-
-    expect(checkBudgets(results).map((check) => [check.subject, check.ok])).toEqual([
-      ["execution-starter", true],
-      ["status-api", false],
-      ["status-api", false],
-    ]);
   });
 });

@@ -2,12 +2,15 @@
 // each function from its deployable bundle in its own worker), driven as its users drive it: intents are
 // stored first, then each is approved with PutEvents and timed until its execution ends. An execution
 // ends after RecordOutcome wrote the terminal status, so this is PutEvents to terminal status (plus the
-// last Choice and Succeed states). `concurrency` closed loops share one queue of intents.
+// last Choice and Succeed states). `concurrency` closed loops share one queue of intents. Beside the rate
+// and latency, the CPU each execution cost (this process and the JVM, from the kernel's accounting) and the
+// share of the available CPU the run used, which says what bounds the figure.
 import { randomUUID } from "node:crypto";
 import { demoIntent } from "../local/demo-data.ts";
 import type { PublicClient } from "../local/demo-scenarios.ts";
 import type { LocalEngine } from "../local/engine.ts";
 import type { ExecutionReport } from "../local/state-machine.ts";
+import { cpuShare, startCpuWindow } from "./cpu-usage.ts";
 import { percentile, round } from "./stats.ts";
 
 export const LOAD_TENANT = "tenant-bench";
@@ -15,6 +18,8 @@ export const LOAD_ACCOUNT = "account-bench";
 
 export interface EndToEndRow {
   concurrency: number;
+  /** Executions run at this concurrency before the measured ones: new instances, the JVM's compiler. */
+  warmupExecutions: number;
   executions: number;
   seconds: number;
   executionsPerSecond: number;
@@ -22,6 +27,14 @@ export interface EndToEndRow {
   p99Ms: number;
   /** Executions that did not end (succeeded) in RecordOutcome. */
   failures: number;
+  /** CPU per measured execution of this Node process: the engine, its functions' workers, the driver. */
+  nodeCpuMs: number;
+  /** The same of DynamoDB Local's JVM, when /proc tells. */
+  javaCpuMs?: number;
+  /** Cores kept busy on average: (node + Java CPU) / wall time. */
+  busyCores?: number;
+  /** Of the CPU the run could have used (cpu-usage.ts cpuShare), the share it used; near 1 means CPU-bound. */
+  cpuShare?: number;
 }
 
 /** Resolves a waiter when the engine reports an execution of that intent ended. Pass `onExecutionEnd` to the engine. */
@@ -55,16 +68,17 @@ async function storeIntents(client: PublicClient, count: number) {
   return intents;
 }
 
-export async function measureEndToEnd(
-  engine: LocalEngine,
+type StoredIntent = Awaited<ReturnType<typeof storeIntents>>[number];
+
+/** `concurrency` closed loops over one queue of stored intents: approve one, wait for its execution to end. */
+async function runClosedLoops(
   client: PublicClient,
   tracker: ExecutionTracker,
-  options: { concurrency: number; executions: number },
-): Promise<EndToEndRow> {
-  const queue = await storeIntents(client, options.executions);
+  queue: StoredIntent[],
+  concurrency: number,
+): Promise<{ latencies: number[]; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
-  const started = performance.now();
   const loop = async () => {
     for (let intent = queue.shift(); intent; intent = queue.shift()) {
       const ended = tracker.ended(intent.action_intent_id);
@@ -79,17 +93,48 @@ export async function measureEndToEnd(
       if (report.path.at(-1) !== "RecordOutcome") failures++;
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, loop));
-  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return { latencies, failures };
+}
+
+/**
+ * One row: warm-up executions at the measured concurrency first, so the instances that concurrency needs
+ * have cold-started and the JVM has compiled its hot paths before the clock starts; then the measured ones,
+ * with the CPU this process and DynamoDB Local's JVM (`javaPid`) used over exactly that window.
+ */
+export async function measureEndToEnd(
+  engine: LocalEngine,
+  client: PublicClient,
+  tracker: ExecutionTracker,
+  options: { concurrency: number; executions: number; warmupExecutions: number; javaPid?: number },
+): Promise<EndToEndRow> {
+  const warmup = await storeIntents(client, options.warmupExecutions);
+  await runClosedLoops(client, tracker, warmup, options.concurrency);
   await engine.idle();
+  const queue = await storeIntents(client, options.executions);
+  const endWindow = startCpuWindow(options.javaPid);
+  const { latencies, failures } = await runClosedLoops(client, tracker, queue, options.concurrency);
+  await engine.idle();
+  const window = endWindow();
+  const perExecution = (ms: number) => round(ms / latencies.length);
+  const share = cpuShare(window, options.concurrency);
   return {
     concurrency: options.concurrency,
+    warmupExecutions: options.warmupExecutions,
     executions: latencies.length,
-    seconds: round(seconds, 2),
-    executionsPerSecond: round(latencies.length / seconds, 1),
+    seconds: round(window.wallMs / 1000, 2),
+    executionsPerSecond: round((latencies.length * 1000) / window.wallMs, 1),
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     failures,
+    nodeCpuMs: perExecution(window.nodeMs),
+    ...(window.otherMs === undefined
+      ? {}
+      : {
+          javaCpuMs: perExecution(window.otherMs),
+          busyCores: round((window.nodeMs + window.otherMs) / window.wallMs, 2),
+        }),
+    ...(share === undefined ? {} : { cpuShare: round(share, 2) }),
   };
 }
 
@@ -109,4 +154,22 @@ export async function warmUpEngine(client: PublicClient, tracker: ExecutionTrack
     }
   }
   return intents.at(-1) as (typeof intents)[number];
+}
+
+/** What bounds a row's rate, in a sentence for the report: the CPU it cost, or waiting. */
+export function describeBound(row: EndToEndRow, cores: number): string {
+  if (row.cpuShare === undefined || row.javaCpuMs === undefined) {
+    return `concurrency ${row.concurrency}: ${row.nodeCpuMs} ms of node CPU per execution (no /proc: Java CPU and the bound unknown).`;
+  }
+  const cpuMs = round(row.nodeCpuMs + row.javaCpuMs);
+  const parallelism = Math.min(row.concurrency, cores);
+  const ceiling = round((parallelism * 1000) / cpuMs, 0);
+  const what =
+    row.cpuShare >= 0.8
+      ? `bound by CPU: it used ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`
+      : `bound by waiting, not CPU: it used only ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`;
+  return (
+    `concurrency ${row.concurrency}: ${what}; at ${cpuMs} ms of CPU per execution (${row.nodeCpuMs} node, ` +
+    `${row.javaCpuMs} Java) ${parallelism} core${parallelism > 1 ? "s" : ""} allow at most about ${ceiling} executions/s.`
+  );
 }

@@ -2,6 +2,7 @@
 import { type BudgetCheck, budgetLimits, checkBudgets, KB } from "./budgets.ts";
 import type { RoundTrips } from "./call-log.ts";
 import type { CostLines, PathCost } from "./cost.ts";
+import { describeBound } from "./end-to-end.ts";
 import type { ScenarioName } from "./executions.ts";
 import type { BenchResults } from "./results.ts";
 
@@ -67,17 +68,24 @@ export function renderMarkdown(results: BenchResults): string {
       "### 2. Cold import",
       `Wall time of a fresh \`node\` that imports the bundle (as \`<task root>/index.mjs\`, with the prod stack's environment ` +
         `and the Lambda runtime's init variables, so the tracer initializes) and exits; median of ${cold.runs} runs, ` +
-        `interleaved with the floor \`node -e 0\` = **${cold.floorMs} ms**. \`import()\` is the import alone, timed inside the process. ` +
-        `Budget: floor + ${budgetLimits.coldImportOverFloorMs} ms.`,
+        `interleaved with the floor \`node -e 0\` = **${cold.floorMs} ms** and with each function's bare bundle (the same ` +
+        `business function and clients, built by the same bundler without the Middy/Powertools pipeline). \`import()\` is ` +
+        `the import alone, timed inside the process. Budgets (ratios, so a slower or busier machine moves both sides): ` +
+        `at most ${budgetLimits.coldImportToFloor} x floor, and \`import()\` at most ${budgetLimits.coldImportToBare} x the bare bundle's.`,
       table(
-        ["function", "median ms", "import() ms", "over floor ms", "x floor", "budget"],
+        ["function", "median ms", "import() ms", "x floor", "bare median ms", "bare import() ms", "x bare", "budget"],
         cold.functions.map((row) => [
           row.id,
           row.medianMs,
           row.importMs,
-          row.overFloorMs,
           row.ratio,
-          budgetFor(checks, "cold import over floor", row.id),
+          row.bareMedianMs,
+          row.bareImportMs,
+          row.ratioToBare,
+          [
+            budgetFor(checks, "cold import x floor", row.id),
+            budgetFor(checks, "cold import x bare bundle", row.id),
+          ].join(" / "),
         ]),
       ),
     );
@@ -93,18 +101,30 @@ export function renderMarkdown(results: BenchResults): string {
         `network jitter do not drown the microseconds: everything the functions and the SDK do still runs. Median over ` +
         `${warm.rows[0]?.rounds ?? 0} alternating rounds of (handler - bare) per call; CPU is the same from process CPU time; ` +
         `spread is half the interquartile range of the rounds. Log level ${warm.logLevel} (prod), tracer ` +
-        `${warm.tracerActive ? "active" : "inactive (no X-Ray daemon locally)"}. Budget ${budgetLimits.warmOverheadUs} us.`,
+        `${warm.tracerActive ? "active" : "inactive (no X-Ray daemon locally)"}. Budget: overhead at most ` +
+        `${budgetLimits.warmOverheadToBare} x the bare function's own time.`,
       table(
-        ["function", "path repeated", "handler us", "bare us", "overhead us", "CPU us", "spread us", "budget"],
+        [
+          "function",
+          "path repeated",
+          "handler us",
+          "bare us",
+          "overhead us",
+          "x bare",
+          "CPU us",
+          "spread us",
+          "budget",
+        ],
         warm.rows.map((row) => [
           row.id,
           row.path,
           row.handlerUs,
           row.bareUs,
           row.overheadUs,
+          row.overheadRatio,
           row.overheadCpuUs,
           row.spreadUs,
-          budgetFor(checks, "warm pipeline overhead", row.id),
+          budgetFor(checks, "warm overhead / bare function", row.id),
         ]),
       ),
     );
@@ -136,9 +156,25 @@ export function renderMarkdown(results: BenchResults): string {
       "### 5. End to end",
       `Local engine (rendered definition on aws-local-stepfunctions, each function from its bundle in a worker): ` +
         `PutEvents to the end of the execution, which follows RecordOutcome's write of the terminal status. ` +
-        `Closed loops over pre-stored intents (CREATE_CRM_TASK), after warm-up executions.`,
+        `Closed loops over pre-stored intents (CREATE_CRM_TASK), each row after warm-up executions at its own concurrency ` +
+        `(instances cold-started, DynamoDB Local's JVM compiled). CPU per execution from the kernel's accounting over the ` +
+        `measured window: this Node process (engine, function workers, driver) and DynamoDB Local's JVM. CPU share: of the ` +
+        `CPU the run could use (min(concurrency, cores) cores, less what other processes took), the share it used. ` +
+        `Budget: a share of at least ${budgetLimits.endToEndCpuShare}, so the rate is what its CPU cost allows, not waiting.`,
       table(
-        ["concurrency", "executions", "seconds", "executions/s", "p50 ms", "p99 ms", "failures"],
+        [
+          "concurrency",
+          "executions",
+          "seconds",
+          "executions/s",
+          "p50 ms",
+          "p99 ms",
+          "failures",
+          "CPU ms/execution node",
+          "CPU ms/execution Java",
+          "CPU share",
+          "budget",
+        ],
         results.endToEnd.map((row) => [
           row.concurrency,
           row.executions,
@@ -147,8 +183,13 @@ export function renderMarkdown(results: BenchResults): string {
           row.p50Ms,
           row.p99Ms,
           row.failures,
+          row.nodeCpuMs,
+          row.javaCpuMs ?? "",
+          row.cpuShare ?? "",
+          budgetFor(checks, "end to end: share of available CPU used", `concurrency ${row.concurrency}`),
         ]),
       ),
+      results.endToEnd.map((row) => `- ${describeBound(row, machine.cores)}`).join("\n"),
     );
   }
 

@@ -16,6 +16,7 @@ import type { EngineFunctionId } from "../infra/catalog.ts";
 import { publicClient } from "../local/demo-scenarios.ts";
 import { startDynamoDbLocal } from "../local/dynamodb-local.ts";
 import { startLocalEngine } from "../local/engine.ts";
+import { buildBareBundles } from "./bare-bundles.ts";
 import { brokenBudgets } from "./budgets.ts";
 import { buildBundles, sizesOf, writeBundles } from "./bundles.ts";
 import { runInChild } from "./child-process.ts";
@@ -84,8 +85,13 @@ try {
 
   if (parts.has("cold-import") && prod) {
     const files = writeBundles(bundles, join(scratch, "bundles"));
+    const bareFiles = writeBundles(await buildBareBundles(), join(scratch, "bare"));
     results.coldImport = measureColdImport(
-      prod.functions.map((fn) => ({ fn, file: files.get(fn.id) as string })),
+      prod.functions.map((fn) => ({
+        fn,
+        file: files.get(fn.id) as string,
+        bareFile: bareFiles.get(fn.id) as string,
+      })),
       { runs: 15, onProgress: (message) => /run (5|10|15)\//.test(message) && progress(message) },
     );
     // Catalog order reads better than synth order.
@@ -131,17 +137,26 @@ try {
       const lastWarm = await warmUpEngine(client, tracker);
       if (parts.has("end-to-end")) {
         results.endToEnd = [];
-        for (const [concurrency, executions] of [
-          [1, 40],
-          [16, 160],
+        // The first warm-up also gives DynamoDB Local's JVM the executions its compiler needs.
+        for (const [concurrency, executions, warmupExecutions] of [
+          [1, 60, 60],
+          [16, 240, 64],
         ] as const) {
-          const row = await measureEndToEnd(engine, client, tracker, { concurrency, executions });
+          const row = await measureEndToEnd(engine, client, tracker, {
+            concurrency,
+            executions,
+            warmupExecutions,
+            javaPid: dynamodb.pid,
+          });
           results.endToEnd.push(row);
-          progress(`end to end: concurrency ${concurrency}, ${row.executionsPerSecond} executions/s`);
+          progress(
+            `end to end: concurrency ${concurrency}, ${row.executionsPerSecond} executions/s, ` +
+              `CPU per execution ${row.nodeCpuMs} ms node + ${row.javaCpuMs ?? "?"} ms Java`,
+          );
         }
       } else {
         // The list read needs 100 executions of the account.
-        await measureEndToEnd(engine, client, tracker, { concurrency: 16, executions: 100 });
+        await measureEndToEnd(engine, client, tracker, { concurrency: 16, executions: 100, warmupExecutions: 0 });
       }
       if (parts.has("status-api")) {
         const token = await client.token(LOAD_TENANT);

@@ -37,6 +37,10 @@ export interface WarmOverheadRow {
   overheadUs: number;
   /** The same from process CPU time, microseconds. */
   overheadCpuUs: number;
+  /** Median per-call CPU time of the bare business function, microseconds. */
+  bareCpuUs: number;
+  /** overheadUs divided by bareUs: what the pipeline adds, per unit of the business function's own time. */
+  overheadRatio: number;
   /** Spread of the per-round wall differences: half the interquartile range, microseconds. */
   spreadUs: number;
   /** The same for the CPU differences. */
@@ -64,7 +68,7 @@ const quartile = (values: number[], q: number) => {
   return ordered[Math.min(ordered.length - 1, Math.floor(q * (ordered.length - 1)))] as number;
 };
 
-async function timeBatch(call: () => Promise<unknown>, count: number): Promise<{ wallUs: number; cpuUs: number }> {
+async function timeBatch(call: () => Promise<unknown>, count: number): Promise<TimedBatch> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let index = 0; index < count; index++) await call();
@@ -90,8 +94,8 @@ async function measureCase(testCase: Case, transport: ReplayTransport, targetMs:
   const perCallMs = (performance.now() - warmupStarted) / 400;
   const rounds = 100;
   const callsPerBatch = Math.max(4, Math.min(500, Math.round(targetMs / (2 * rounds * perCallMs))));
-  const handler: { wallUs: number; cpuUs: number }[] = [];
-  const bare: { wallUs: number; cpuUs: number }[] = [];
+  const handler: TimedBatch[] = [];
+  const bare: TimedBatch[] = [];
   for (let round = 0; round < rounds; round++) {
     if (round % 2 === 0) {
       handler.push(await timeBatch(testCase.handler, callsPerBatch));
@@ -101,18 +105,34 @@ async function measureCase(testCase: Case, transport: ReplayTransport, targetMs:
       handler.push(await timeBatch(testCase.handler, callsPerBatch));
     }
   }
+  return { id: testCase.id, path: testCase.path, ...summarizeWarmOverhead(handler, bare, callsPerBatch) };
+}
+
+export interface TimedBatch {
+  /** Per call, microseconds. */
+  wallUs: number;
+  cpuUs: number;
+}
+
+/** A row's figures from its alternating batches: round i timed handler[i] and bare[i] side by side. */
+export function summarizeWarmOverhead(
+  handler: readonly TimedBatch[],
+  bare: readonly TimedBatch[],
+  callsPerBatch: number,
+): Omit<WarmOverheadRow, "id" | "path"> {
   const wallDifferences = handler.map((batch, index) => batch.wallUs - (bare[index]?.wallUs ?? 0));
   const cpuDifferences = handler.map((batch, index) => batch.cpuUs - (bare[index]?.cpuUs ?? 0));
+  const bareUs = median(bare.map((batch) => batch.wallUs));
   return {
-    id: testCase.id,
-    path: testCase.path,
     handlerUs: round(median(handler.map((batch) => batch.wallUs))),
-    bareUs: round(median(bare.map((batch) => batch.wallUs))),
+    bareUs: round(bareUs),
     overheadUs: round(median(wallDifferences)),
     overheadCpuUs: round(median(cpuDifferences)),
+    bareCpuUs: round(median(bare.map((batch) => batch.cpuUs))),
+    overheadRatio: round(median(wallDifferences) / bareUs, 3),
     spreadUs: round((quartile(wallDifferences, 0.75) - quartile(wallDifferences, 0.25)) / 2),
     cpuSpreadUs: round((quartile(cpuDifferences, 0.75) - quartile(cpuDifferences, 0.25)) / 2),
-    rounds,
+    rounds: handler.length,
     callsPerBatch,
   };
 }

@@ -17,6 +17,8 @@ import { CorruptStateError, EngineStartError } from "./start-errors.ts";
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The JVM's process id, e.g. to read the CPU it used. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -119,7 +121,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  return { endpoint, pid: java.pid, stop };
 }
 
 async function waitUntilServing(endpoint: string, timeoutMs = 30_000): Promise<void> {

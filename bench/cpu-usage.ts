@@ -1,0 +1,80 @@
+// CPU time over a measured window, from the kernel's own accounting: this Node process (every thread: the
+// engine's main thread, the function workers, libuv's pool) with process.cpuUsage, another process (the
+// DynamoDB Local JVM) from /proc/<pid>/stat, and the time every core of the machine sat idle from
+// /proc/stat, which says how much CPU was left that the measured processes did not take.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
+/** Clock ticks per second of /proc's counters (USER_HZ), 100 on every common Linux build. */
+const ticksPerSecond = (() => {
+  const answer = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+  const value = Number(answer.stdout?.trim());
+  return Number.isInteger(value) && value > 0 ? value : 100;
+})();
+const ticksToMs = (ticks: number) => (ticks * 1000) / ticksPerSecond;
+
+/** User + system CPU of a process, milliseconds; undefined when /proc cannot tell (not Linux, gone). */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name, field 2, is in parentheses and may hold spaces: fields are counted after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ticksToMs(Number(fields[11]) + Number(fields[12]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Milliseconds every core together spent idle (idle + iowait) since boot; undefined off Linux. */
+export function machineIdleMs(): number | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+    const [, , , , idle, iowait] = line.split(/\s+/).map(Number);
+    return ticksToMs((idle ?? 0) + (iowait ?? 0));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuWindow {
+  wallMs: number;
+  /** CPU of this Node process. */
+  nodeMs: number;
+  /** CPU of the other process watched (the JVM), when there is one and /proc tells. */
+  otherMs?: number;
+  /** Idle time of the whole machine, summed over its cores, when /proc tells. */
+  idleMs?: number;
+}
+
+/** Starts a window; the function it answers ends it. */
+export function startCpuWindow(otherPid?: number): () => CpuWindow {
+  const started = performance.now();
+  const node = process.cpuUsage();
+  const other = otherPid === undefined ? undefined : processCpuMs(otherPid);
+  const idle = machineIdleMs();
+  return () => {
+    const used = process.cpuUsage(node);
+    const otherNow = otherPid === undefined ? undefined : processCpuMs(otherPid);
+    const idleNow = machineIdleMs();
+    return {
+      wallMs: performance.now() - started,
+      nodeMs: (used.user + used.system) / 1000,
+      otherMs: other === undefined || otherNow === undefined ? undefined : otherNow - other,
+      idleMs: idle === undefined || idleNow === undefined ? undefined : idleNow - idle,
+    };
+  };
+}
+
+/**
+ * Of the CPU the work could have used in the window, the share it did use. It could use at most
+ * `parallelism` cores (closed loops in flight, at most the machine's cores) for the window, and no more than
+ * what it used plus what the machine left idle: CPU other processes took was never available to it.
+ * Near 1, the figure is bound by CPU; well below, by waiting (timers, locks, a queue).
+ */
+export function cpuShare(window: CpuWindow, concurrency: number, cores = availableParallelism()): number | undefined {
+  if (window.otherMs === undefined || window.idleMs === undefined) return undefined;
+  const used = window.nodeMs + window.otherMs;
+  const available = Math.min(used + window.idleMs, Math.min(concurrency, cores) * window.wallMs);
+  return available > 0 ? used / available : undefined;
+}
