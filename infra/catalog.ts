@@ -24,11 +24,25 @@ export interface EngineFunction {
   /** Placeholder in infra/workflow/state-machine.asl.json, for functions the state machine invokes. */
   placeholder?: string;
   access: FunctionAccess;
-  /** Below the state's TimeoutSeconds in the definition, so Lambda, not the state, times out first. */
+  /**
+   * Lambda's timeout. The state that invokes the function waits exactly `INVOKE_ALLOWANCE_SECONDS` longer
+   * (its TimeoutSeconds in the definition), so Lambda, not the state, times out first.
+   */
   timeoutSeconds: number;
   /** Settings of this function alone, from the stack config. */
   settings?: (config: EngineConfig) => Record<string, string>;
 }
+
+/**
+ * The rule between a function's Lambda timeout and its state's TimeoutSeconds: the state waits this much
+ * longer. Step Functions' timer covers the whole Invoke, including a cold start's init, which Lambda's timeout
+ * does not count; a state that gave up first would leave its function running, its effect unrecorded (the
+ * execution has moved on to RecordFailure). The bundles import in about 0.1 s (`npm run bench`, cold
+ * import), so 2 s covers init and the invoke round trip. Kept tight because every second here counts once per
+ * attempt in the definition's worst-case duration, which must fit Express's five minutes
+ * (infra/workflow/duration-bound.ts).
+ */
+export const INVOKE_ALLOWANCE_SECONDS = 2;
 
 export const engineFunctions = [
   {
@@ -36,14 +50,14 @@ export const engineFunctions = [
     entry: "functions/execution-starter/handler.ts",
     placeholder: "ExecutionStarterArn",
     access: { tables: { intents: ["GetItem"], executions: ["PutItem"] } },
-    timeoutSeconds: 20,
+    timeoutSeconds: 5,
   },
   {
     id: "execution-validator",
     entry: "functions/execution-validator/handler.ts",
     placeholder: "ExecutionValidatorArn",
     access: { tables: { intents: ["GetItem"], controls: ["BatchGetItem"] } },
-    timeoutSeconds: 20,
+    timeoutSeconds: 5,
     settings: (config) => ({ GLOBAL_KILL_SWITCH: String(config.globalKillSwitch) }),
   },
   {
@@ -51,7 +65,7 @@ export const engineFunctions = [
     entry: "functions/tool-mapper/handler.ts",
     placeholder: "ToolMapperArn",
     access: { tables: { intents: ["GetItem"], registry: ["GetItem"] } },
-    timeoutSeconds: 20,
+    timeoutSeconds: 5,
   },
   {
     id: "tool-invoker",
@@ -64,21 +78,21 @@ export const engineFunctions = [
       artifacts: true,
       gateway: true,
     },
-    timeoutSeconds: 55,
+    timeoutSeconds: 14,
   },
   {
     id: "compensation",
     entry: "functions/compensation/handler.ts",
     placeholder: "CompensationArn",
     access: { gateway: true },
-    timeoutSeconds: 110,
+    timeoutSeconds: 18,
   },
   {
     id: "execution-recorder",
     entry: "functions/execution-recorder/handler.ts",
     placeholder: "ExecutionRecorderArn",
     access: { tables: { executions: ["UpdateItem"], ledger: ["PutItem"], signals: ["PutItem"] }, signals: true },
-    timeoutSeconds: 20,
+    timeoutSeconds: 5,
   },
   {
     id: "execution-failure-recorder",
@@ -88,7 +102,7 @@ export const engineFunctions = [
       tables: { executions: ["GetItem", "UpdateItem"], ledger: ["PutItem"], signals: ["PutItem"] },
       signals: true,
     },
-    timeoutSeconds: 20,
+    timeoutSeconds: 5,
   },
   {
     id: "status-api",

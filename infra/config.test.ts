@@ -41,6 +41,13 @@ describe("stack config", () => {
     expect(parse({ ...required, workflowType: "EXPRESS" }).workflowType).toBe("EXPRESS");
   });
 
+  it("logs the state machine's failures unless told another level, for either workflow type", () => {
+    expect(parse(required).workflowLogLevel).toBe("ERROR");
+    expect(parse({ ...required, workflowType: "EXPRESS" }).workflowLogLevel).toBe("ERROR");
+    expect(parse({ ...required, workflowLogLevel: "ALL" }).workflowLogLevel).toBe("ALL");
+    expect(parse({ ...required, workflowLogLevel: "OFF" }).workflowLogLevel).toBe("OFF");
+  });
+
   it.each([
     "engine/prod/gateway-client-secret",
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:engine/prod/gateway-client-secret",
@@ -58,7 +65,7 @@ describe("stack config", () => {
     [
       "an ill-typed number",
       { toolTimeoutMs: "ten" },
-      'stack config key "toolTimeoutMs" must be an integer from 100 to 45000, got "ten"',
+      'stack config key "toolTimeoutMs" must be an integer from 100 to 12000, got "ten"',
     ],
     [
       "a retention CloudWatch does not offer",
@@ -69,6 +76,16 @@ describe("stack config", () => {
       "a workflow type Step Functions does not have",
       { workflowType: "express" },
       'stack config key "workflowType" must be one of STANDARD, EXPRESS, got "express"',
+    ],
+    [
+      "a log level Step Functions does not have",
+      { workflowLogLevel: "INFO" },
+      'stack config key "workflowLogLevel" must be one of ALL, ERROR, FATAL, OFF, got "INFO"',
+    ],
+    [
+      "no state machine logs for an Express workflow, whose logs are its only history",
+      { workflowType: "EXPRESS", workflowLogLevel: "OFF" },
+      'stack config key "workflowLogLevel" must be ALL, ERROR or FATAL with workflowType EXPRESS: an Express workflow keeps no execution history, so its logs are all Step Functions records of an execution, got "OFF"',
     ],
     [
       "a flag that is not true or false",
@@ -113,5 +130,52 @@ describe("stack config", () => {
     ["an empty audience list", { jwtAudience: "[]" }, 'stack config key "jwtAudience" must be a non-empty list'],
   ])("stops on %s, naming the key and what it expects", (_case, override, message) => {
     expect(() => parse({ ...required, ...override })).toThrow(message);
+  });
+});
+
+describe("Lambda concurrency", () => {
+  it("reserves nothing and takes Lambda's default account limit unless told", () => {
+    expect(parse(required).lambdaConcurrency).toEqual({ accountLimit: 1000, reserved: {} });
+  });
+
+  it("reads reserved concurrency per function, 0 included (a stopped function)", () => {
+    const config = parse({
+      ...required,
+      lambdaAccountConcurrency: "500",
+      reservedConcurrency: '{"tool-invoker": 20, "compensation": 0}',
+    });
+
+    expect(config.lambdaConcurrency).toEqual({ accountLimit: 500, reserved: { "tool-invoker": 20, compensation: 0 } });
+  });
+
+  it.each([
+    ["not a map", "[5]"],
+    ["a function the engine does not have", '{"tool-caller": 5}'],
+    ["a count that is not a whole number", '{"tool-invoker": 2.5}'],
+    ["a negative count", '{"tool-invoker": -1}'],
+  ])("stops on reserved concurrency that is %s, naming the functions", (_case, value) => {
+    expect(() => parse({ ...required, reservedConcurrency: value })).toThrow(
+      /stack config key "reservedConcurrency" must be a map of function id \(execution-starter, .*status-api\) to an integer of 0 or more/,
+    );
+  });
+
+  // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html: at least 100 stay unreserved.
+  it("stops on reservations that leave fewer than 100 of the account's executions unreserved", () => {
+    expect(() =>
+      parse({
+        ...required,
+        lambdaAccountConcurrency: "150",
+        reservedConcurrency: '{"tool-invoker": 40, "status-api": 11}',
+      }),
+    ).toThrow(
+      "must be at most 50 reserved in all: Lambda keeps 100 of the account's 150 (lambdaAccountConcurrency) unreserved",
+    );
+    expect(
+      parse({
+        ...required,
+        lambdaAccountConcurrency: "150",
+        reservedConcurrency: '{"tool-invoker": 40, "status-api": 10}',
+      }).lambdaConcurrency.reserved,
+    ).toEqual({ "tool-invoker": 40, "status-api": 10 });
   });
 });

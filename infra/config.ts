@@ -4,7 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
 import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
-import { type WorkflowType, workflowTypes } from "./workflow/workflow-type.ts";
+import {
+  type WorkflowLogLevel,
+  type WorkflowType,
+  workflowLogLevels,
+  workflowTypes,
+} from "./workflow/workflow-type.ts";
 
 const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const logRetentionDays = [
@@ -51,6 +56,8 @@ export interface EngineConfig {
   logExecutionData: boolean;
   /** Step Functions workflow type; EXPRESS is refused when the definition can outlive its five minutes. */
   workflowType: WorkflowType;
+  /** Which of the state machine's history events reach CloudWatch Logs; never OFF for EXPRESS. */
+  workflowLogLevel: WorkflowLogLevel;
   /** Removal protection: Pulumi `protect`, DynamoDB deletion protection, no forced bucket deletion. */
   protect: boolean;
   trigger: { source: string; detailType: string };
@@ -242,13 +249,26 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     throw new ConfigError("secretRecoveryWindowDays", "0 or an integer from 7 to 30", String(secretRecoveryWindowDays));
   }
 
+  const workflowType = oneOf("workflowType", workflowTypes, "STANDARD");
+  // ERROR by default: every failure reaches the logs beside the functions' own; Standard keeps each event in
+  // its execution history anyway, and the engine's ledger records every execution of either type.
+  const workflowLogLevel = oneOf("workflowLogLevel", workflowLogLevels, "ERROR");
+  if (workflowType === "EXPRESS" && workflowLogLevel === "OFF") {
+    throw new ConfigError(
+      "workflowLogLevel",
+      "ALL, ERROR or FATAL with workflowType EXPRESS: an Express workflow keeps no execution history, so its logs are all Step Functions records of an execution",
+      workflowLogLevel,
+    );
+  }
+
   return {
     stack,
     namePrefix: optional("namePrefix") ?? `${project}-${stack}`,
     logLevel: oneOf("logLevel", logLevels, "INFO"),
     logRetentionDays: retention,
     logExecutionData: flag("logExecutionData", false),
-    workflowType: oneOf("workflowType", workflowTypes, "STANDARD"),
+    workflowType,
+    workflowLogLevel,
     protect: flag("protect", false),
     trigger: {
       source: text("eventSource", "cc-native.decision"),
@@ -276,8 +296,9 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
       clientSecret,
       secretRecoveryWindowDays,
       scope: optional("gatewayOauthScope"),
-      // Below the tool invoker's Lambda timeout (infra/catalog.ts), so the call, not the function, times out.
-      timeoutMs: integer("toolTimeoutMs", 10_000, 100, 45_000),
+      // 2 s below the tool invoker's 14 s Lambda timeout (infra/catalog.ts), which also claims the call and
+      // stores its reply: the call, not the function, times out.
+      timeoutMs: integer("toolTimeoutMs", 10_000, 100, 12_000),
     },
     api: {
       jwtIssuer: text("jwtIssuer"),

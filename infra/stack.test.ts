@@ -118,6 +118,17 @@ describe("dev and prod differ where they say they do", () => {
     expect([logging(dev), logging(prod)]).toEqual([true, false]);
   });
 
+  it("workflow type and state machine log level: dev STANDARD logging ALL, prod EXPRESS logging ERROR", () => {
+    const workflow = (stack: Stack) => {
+      const { type, loggingConfiguration } = one(stack, "aws:sfn/stateMachine:StateMachine").inputs;
+      return [type, (loggingConfiguration as { level: string }).level];
+    };
+    expect([workflow(dev), workflow(prod)]).toEqual([
+      ["STANDARD", "ALL"],
+      ["EXPRESS", "ERROR"],
+    ]);
+  });
+
   it("Lambda log levels from the stack's, on every function: dev keeps DEBUG", () => {
     const levels = (stack: Stack) =>
       new Set(

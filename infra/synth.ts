@@ -1,12 +1,15 @@
 // `npm run synth -- --stack <name>`: runs the Pulumi program under mocks with that stack's config file,
 // no CLI and no credentials, and writes a review bundle to out/synth/<stack>/: every resource with its
-// inputs, the rendered state machine definition, each role's policies, the alarms and the dashboard.
+// inputs, the rendered state machine definition, each role's policies, the alarms, the dashboard, and the
+// workflow's type, logging and worst-case duration (workflow.json, also printed).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { installPulumiMocks, outputValue, type RecordedResource } from "./testing/pulumi-mocks.ts";
+import { type BoundedDefinition, describePath, durationBound, formatSeconds } from "./workflow/duration-bound.ts";
+import { EXPRESS_MAX_SECONDS } from "./workflow/workflow-type.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -73,17 +76,38 @@ export async function synth(stack: string) {
   );
   const dashboard = resources.find((resource) => resource.type === "aws:cloudwatch/dashboard:Dashboard");
   write(directory, "dashboard.json", parsePolicy(dashboard?.inputs.dashboardBody ?? "{}"));
-  return { directory, resources, outputs };
+  const workflow = workflowSummary(stateMachine);
+  write(directory, "workflow.json", workflow);
+  return { directory, resources, outputs, workflow };
+}
+
+/** The state machine's type, logging and worst-case duration, as the deployed definition has them. */
+function workflowSummary(stateMachine: RecordedResource | undefined) {
+  const inputs = stateMachine?.inputs ?? {};
+  const logging = (inputs.loggingConfiguration ?? {}) as { level?: string; includeExecutionData?: boolean };
+  const bound = durationBound(JSON.parse(String(inputs.definition ?? "{}")) as BoundedDefinition);
+  return {
+    type: String(inputs.type),
+    logLevel: logging.level,
+    includeExecutionData: logging.includeExecutionData,
+    tracing: (inputs.tracingConfiguration as { enabled?: boolean } | undefined)?.enabled === true,
+    worstCase: bound.bounded
+      ? { seconds: bound.seconds, path: describePath(bound.path) }
+      : { seconds: null, reason: bound.reason, states: bound.states },
+  };
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({ options: { stack: { type: "string", default: "dev" } } });
   const stack = values.stack ?? "dev";
-  const { directory, resources, outputs } = await synth(stack);
+  const { directory, resources, outputs, workflow } = await synth(stack);
   const counts = new Map<string, number>();
   for (const resource of resources) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
   console.log(`stack ${stack}: ${resources.length} resources -> ${directory.slice(root.length)}`);
   for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
+  console.log(
+    `state machine: ${workflow.type}, logs ${workflow.logLevel}${workflow.includeExecutionData ? " with execution data" : ""}, X-Ray ${workflow.tracing ? "on" : "off"}; worst case ${workflow.worstCase.seconds === null ? "unbounded" : formatSeconds(workflow.worstCase.seconds)}${workflow.type === "EXPRESS" ? ` of Express's ${formatSeconds(EXPRESS_MAX_SECONDS)}` : ""}`,
+  );
   console.log("outputs:");
   for (const [name, value] of Object.entries(outputs)) console.log(`  ${name}: ${JSON.stringify(value)}`);
   process.exit(0);

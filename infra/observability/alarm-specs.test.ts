@@ -353,3 +353,46 @@ describe("alarm M of N in the stack configuration", () => {
     expect(config.alarms.datapoints.api5xx).toEqual({ datapointsToAlarm: 2, evaluationPeriods: 3 });
   });
 });
+
+describe("alarm specs of an Express state machine", () => {
+  // Express throttles no state transitions, so it never publishes ExecutionThrottled; it publishes the
+  // execution counts alike, and counts an execution stopped at five minutes in ExecutionsTimedOut
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/express-limits.html).
+  const expressSpecs = () => alarmSpecs({ ...inputFor(), workflowType: "EXPRESS" });
+
+  it("read only series an Express state machine publishes, and still catch its unrecorded failures and timeouts", () => {
+    // Act
+    const specs = expressSpecs();
+
+    // Assess
+    expect(
+      metricProblems(specs.flatMap(alarmMetrics), {
+        engineNamespace: METRIC_NAMESPACE,
+        emitted,
+        workflowType: "EXPRESS",
+      }),
+    ).toEqual([]);
+    expect(specs.map((spec) => spec.id)).toEqual(alarmSpecs(inputFor()).map((spec) => spec.id));
+    expect(mathAlarm(specs, "throttles").metrics.map((term) => term.metricName)).not.toContain("ExecutionThrottled");
+    expect(mathAlarm(specs, "throttles").description).not.toContain("state machine transitions");
+    expect(mathAlarm(specs, "state-machine-failures").metrics.map((term) => term.metricName)).toEqual([
+      "ExecutionsFailed",
+      "ExecutionFailed",
+      "ExecutionsTimedOut",
+      "ExecutionsAborted",
+    ]);
+    expect(mathAlarm(specs, "state-machine-failures").description).toContain("stopped at five minutes");
+  });
+
+  it("are told apart from Standard's: Standard's throttle alarm on an Express state machine is a problem", () => {
+    // Act
+    const problems = metricProblems(alarmSpecs(inputFor()).flatMap(alarmMetrics), {
+      engineNamespace: METRIC_NAMESPACE,
+      emitted,
+      workflowType: "EXPRESS",
+    });
+
+    // Assess
+    expect(problems).toEqual(["AWS/States/ExecutionThrottled is not published for EXPRESS state machines"]);
+  });
+});

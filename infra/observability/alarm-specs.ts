@@ -3,7 +3,8 @@
 // lines) read the same specs, so what is checked is what deploys.
 import { METRIC_SERVICE, Metric, type MetricSpec } from "../../functions/kernel/metric-names.ts";
 import type { AlarmDatapoints, EngineConfig } from "../config.ts";
-import type { AwsMetricName, AwsNamespace } from "./aws-metrics.ts";
+import type { WorkflowType } from "../workflow/workflow-type.ts";
+import { type AwsMetricName, type AwsNamespace, publishesStatesMetric } from "./aws-metrics.ts";
 import { add, diff, fill, ifThen, type MathExpr, ref, referencedIds, renderMathExpr, subtract } from "./metric-math.ts";
 
 /** CloudWatch evaluates a metric-math alarm over at most 10 metrics (a hard limit). */
@@ -17,6 +18,8 @@ export type AlarmThresholds = Omit<EngineConfig["alarms"], "emails">;
  */
 export interface WatchedResources<V = string> {
   stateMachineArn: V;
+  /** The state machine's type (the stack's workflowType), which decides the AWS/States metrics read. STANDARD when absent. */
+  workflowType?: WorkflowType;
   /** Engine function id (infra/catalog.ts) -> function name. */
   functionNames: Record<string, V>;
   /** Short key -> queue name of each dead-letter queue, e.g. `{ trigger: <the EventBridge target's DLQ> }`. */
@@ -221,6 +224,10 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
   });
   const period = `${alarms.periodSeconds} s`;
   const stateMachine = { StateMachineArn: input.stateMachineArn };
+  const workflowType = input.workflowType ?? "STANDARD";
+  // Express throttles no state transitions: a StartExecution it refuses is EventBridge's to retry, then to
+  // dead-letter, and the dead-letter queue's alarm sees it.
+  const throttledTransitions = publishesStatesMetric(workflowType, "ExecutionThrottled");
   const sum = (metric: MetricRef<V>, id: string, label: string) => ({
     id,
     label,
@@ -236,7 +243,9 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
         `${key} Throttles`,
       ),
     ),
-    sum(awsMetric("AWS/States", "ExecutionThrottled", stateMachine), "sfn_throttled", "ExecutionThrottled"),
+    ...(throttledTransitions
+      ? [sum(awsMetric("AWS/States", "ExecutionThrottled", stateMachine), "sfn_throttled", "ExecutionThrottled")]
+      : []),
   ];
 
   // Missing data, alarm by alarm: the engine's metrics, AWS/States' failures, Lambda's throttles and API
@@ -277,7 +286,7 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
           "throttles",
           alarms.datapoints.throttles,
           "notBreaching",
-          `At least ${alarms.throttleThreshold} throttles in ${period}: tool calls the gateway answered 429 (${Metric.ToolThrottled.name}), throttled invocations of the engine's functions, throttled state machine transitions.`,
+          `At least ${alarms.throttleThreshold} throttles in ${period}: tool calls the gateway answered 429 (${Metric.ToolThrottled.name}), throttled invocations of the engine's functions${throttledTransitions ? ", throttled state machine transitions" : ""}.`,
         ),
         threshold: alarms.throttleThreshold,
         comparison: "GreaterThanOrEqualToThreshold",
@@ -295,7 +304,7 @@ export function alarmSpecs<V = string>(input: AlarmSpecInput<V>): AlarmSpec<V>[]
           "state-machine-failures",
           alarms.datapoints.stateMachineFailures,
           "notBreaching",
-          `An execution ended without the engine recording its failure in ${period}: Step Functions ExecutionsFailed minus the engine's ${Metric.ExecutionFailed.name} (FAILED outcomes end in Fail by design and cancel out, also across a period boundary), plus ExecutionsTimedOut and ExecutionsAborted. Look for executions whose RecordFailure step failed.`,
+          `An execution ended without the engine recording its failure in ${period}: Step Functions ExecutionsFailed minus the engine's ${Metric.ExecutionFailed.name} (FAILED outcomes end in Fail by design and cancel out, also across a period boundary), plus ExecutionsTimedOut${workflowType === "EXPRESS" ? " (an Express execution stopped at five minutes)" : ""} and ExecutionsAborted. Look for executions whose RecordFailure step failed${workflowType === "EXPRESS" ? ", in the state machine's log group" : ""}.`,
         ),
         threshold: 1,
         comparison: "GreaterThanOrEqualToThreshold",

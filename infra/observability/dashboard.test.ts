@@ -181,4 +181,32 @@ describe("dashboard body", () => {
     expect(plottedMetrics(body).some((use) => use.namespace === "AWS/ApiGateway")).toBe(false);
     expect(body.widgets[0]?.y).toBe(0);
   });
+
+  it("plots what an Express state machine publishes: no throttled transitions, which Express does not have", () => {
+    // Prepare
+    const input = { ...inputFor(), workflowType: "EXPRESS" as const };
+
+    // Act
+    const body = dashboardBody(input);
+    const plotted = plottedMetrics(body);
+
+    // Assess
+    expect(metricProblems(plotted, { engineNamespace: METRIC_NAMESPACE, emitted, workflowType: "EXPRESS" })).toEqual(
+      [],
+    );
+    expect(plotted.filter((use) => use.namespace === "AWS/States").map((use) => use.metricName)).toEqual([
+      "ExecutionsStarted",
+      "ExecutionsSucceeded",
+      "ExecutionsFailed",
+      "ExecutionsTimedOut",
+      "ExecutionsAborted",
+    ]);
+    expect(
+      metricProblems(plottedMetrics(dashboardBody(inputFor())), {
+        engineNamespace: METRIC_NAMESPACE,
+        emitted,
+        workflowType: "EXPRESS",
+      }),
+    ).toEqual(["AWS/States/ExecutionThrottled is not published for EXPRESS state machines"]);
+  });
 });

@@ -3,7 +3,7 @@
 // `plottedMetrics` reads the series back out of a body, so tests check what the dashboard really plots.
 import { METRIC_SERVICE, Metric, type MetricSpec } from "../../functions/kernel/metric-names.ts";
 import type { AlarmThresholds, MetricRef, WatchedResources } from "./alarm-specs.ts";
-import type { AwsMetricName, AwsNamespace } from "./aws-metrics.ts";
+import { type AwsMetricName, type AwsNamespace, publishesStatesMetric } from "./aws-metrics.ts";
 
 export interface DashboardInput extends WatchedResources<string> {
   region: string;
@@ -102,7 +102,9 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
     graph("Compensations by status", [searchRow(ns, Metric.CompensationRun, "Sum", period, "")]),
     graph("Throttles", [
       row(engine(ns, Metric.ToolThrottled), { stat: "Sum", label: "tool calls (429)" }),
-      row(aws("AWS/States", "ExecutionThrottled", stateMachine), { stat: "Sum", label: "state machine" }),
+      ...(publishesStatesMetric(input.workflowType ?? "STANDARD", "ExecutionThrottled")
+        ? [row(aws("AWS/States", "ExecutionThrottled", stateMachine), { stat: "Sum", label: "state machine" })]
+        : []),
       ...functions.map(([key, FunctionName]) =>
         row(aws("AWS/Lambda", "Throttles", { FunctionName }), { stat: "Sum", label: key }),
       ),

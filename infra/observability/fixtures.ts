@@ -22,6 +22,7 @@ export function stackConfig(keys: Record<string, string> = {}, stack = "test"): 
 
 export const watched: Required<WatchedResources> = {
   stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:engine-test",
+  workflowType: "STANDARD",
   functionNames: Object.fromEntries(engineFunctions.map(({ id }) => [id, `engine-test-${id}`])),
   deadLetterQueueNames: { trigger: "engine-test-trigger-dlq" },
   httpApi: { apiId: "a1b2c3d4e5", stage: "$default" },

@@ -108,6 +108,7 @@ export class Observability extends pulumi.ComponentResource {
         region,
         alarmArns,
         stateMachineArn: args.stateMachineArn,
+        workflowType: args.workflowType,
         functionNames: args.functionNames,
         deadLetterQueueNames: args.deadLetterQueueNames,
         httpApi: args.httpApi,

@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { METRIC_SERVICE, Metric } from "../../functions/kernel/metric-names.ts";
-import { awsMetricCatalog } from "./aws-metrics.ts";
+import type { WorkflowType } from "../workflow/workflow-type.ts";
+import { awsMetricCatalog, publishesStatesMetric } from "./aws-metrics.ts";
 
 export interface SourceFile {
   path: string;
@@ -50,7 +51,12 @@ export function emittedMetricNames(sources: readonly SourceFile[]): Set<string> 
 /** One message per use that reads a series no handler or AWS service writes; empty when all is well. */
 export function metricProblems(
   uses: readonly MetricUse[],
-  context: { engineNamespace: string; emitted: ReadonlySet<string> },
+  context: {
+    engineNamespace: string;
+    emitted: ReadonlySet<string>;
+    /** The watched state machine's type: AWS/States publishes less for EXPRESS. STANDARD when absent. */
+    workflowType?: WorkflowType;
+  },
 ): string[] {
   const engineMetrics = new Map(Object.values(Metric).map((metric) => [metric.name as string, metric]));
   return uses.flatMap((use): string[] => {
@@ -75,6 +81,10 @@ export function metricProblems(
     )[use.namespace];
     if (!published) return [`${where} is neither the engine's namespace nor an AWS namespace this stack reads`];
     if (!published.metrics.includes(use.metricName)) return [`${where} is not a metric ${use.namespace} publishes`];
+    const workflowType = context.workflowType ?? "STANDARD";
+    if (use.namespace === "AWS/States" && !publishesStatesMetric(workflowType, use.metricName)) {
+      return [`${where} is not published for ${workflowType} state machines`];
+    }
     if (dimensionNames.join() !== [...published.dimensions].sort().join()) {
       return [`${where} is read by [${dimensionNames}] but published per [${published.dimensions}]`];
     }

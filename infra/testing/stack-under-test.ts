@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createEngineStack } from "../stack.ts";
 import { readStackConfig } from "../synth.ts";
+import type { DurationBound } from "../workflow/duration-bound.ts";
 import { installPulumiMocks, outputValue, type RecordedResource } from "./pulumi-mocks.ts";
 import { engineConfigOf } from "./stack-config.ts";
 
@@ -9,15 +10,15 @@ import { engineConfigOf } from "./stack-config.ts";
 export async function synthesizeStack(
   stack: string,
   overrides: Record<string, string> = {},
-): Promise<{ resources: RecordedResource[]; outputs: Record<string, unknown> }> {
+): Promise<{ resources: RecordedResource[]; outputs: Record<string, unknown>; durationBound: DurationBound }> {
   const { project, config } = readStackConfig(stack);
   const resources = installPulumiMocks({ project, stack, config });
-  const { components: _components, ...outputs } = createEngineStack(engineConfigOf(stack, overrides));
+  const { components, ...outputs } = createEngineStack(engineConfigOf(stack, overrides));
   const resolved = Object.fromEntries(
     await Promise.all(
       Object.entries(outputs).map(async ([name, value]) => [name, await outputValue(value as pulumi.Input<unknown>)]),
     ),
   );
   await pulumi.runtime.disconnect();
-  return { resources, outputs: resolved };
+  return { resources, outputs: resolved, durationBound: components.workflow.durationBound };
 }

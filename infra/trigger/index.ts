@@ -54,6 +54,12 @@ export function eventBridgeAssumeRolePolicy(ruleArn: string): PolicyDocument {
   };
 }
 
+/**
+ * StartExecution for either workflow type: it starts an Express workflow asynchronously, at least once
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-express-synchronous.html,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html), which the
+ * engine's claim, idempotent tool call and conditional recorder absorb; StartSyncExecution is never needed.
+ */
 export function startExecutionPolicy(stateMachineArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",

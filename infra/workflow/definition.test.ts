@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { engineFunctions, INVOKE_ALLOWANCE_SECONDS } from "../catalog.ts";
 import {
   type AslDefinition,
   loadTemplate,
@@ -49,6 +50,16 @@ describe("state machine definition", () => {
         name,
       ).toBe(true);
     }
+  });
+
+  it("waits on each task exactly its function's Lambda timeout plus the invoke allowance", () => {
+    // A state that gave up before its function would leave the function running after the execution moved
+    // on; one that waited longer than needed would lengthen the worst case Express must fit (catalog.ts).
+    for (const fn of engineFunctions.filter((candidate) => "placeholder" in candidate)) {
+      const [name, state] = tasks.find(([, task]) => task.Resource === arns[fn.placeholder]) ?? [];
+      expect(state?.TimeoutSeconds, name ?? fn.id).toBe(fn.timeoutSeconds + INVOKE_ALLOWANCE_SECONDS);
+    }
+    expect(tasks).toHaveLength(engineFunctions.filter((fn) => "placeholder" in fn).length);
   });
 
   it("catches every task before recording into RecordFailure, and compensation into its own fallback", () => {

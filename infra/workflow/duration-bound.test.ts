@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadTemplate, renderDefinition, templatePlaceholders, validateTemplate } from "./definition.ts";
 import { type BoundedDefinition, durationBound, retrierWaits } from "./duration-bound.ts";
-import { checkWorkflowType, WorkflowTypeError } from "./workflow-type.ts";
+import { checkWorkflowType, EXPRESS_MAX_SECONDS, WorkflowTypeError } from "./workflow-type.ts";
 
 const template = validateTemplate(loadTemplate());
 const rendered = renderDefinition(
@@ -24,35 +24,52 @@ const bounded = (definition: BoundedDefinition) => {
 };
 
 describe("worst-case duration of the real definition", () => {
-  // Every Task has two retriers, each with its own count of 3 retries (Lambda service errors: waits 1, 2, 4 s;
-  // TransientError: 2, 4, 8 s), so 7 attempts and 21 s of backoff per task. The longest path enters every task
-  // but one: a compensated failure whose RecordOutcome fails into RecordFailure,
-  // (30 + 30 + 30 + 60 + 120 + 30 + 30) s x 7 + 7 x 21 s = 2,310 + 147 = 2,457 s. A duplicate ends through
-  // StartExecution's Catch rather than a Choice, which took no time, so the bound is unchanged.
-  it("is 2,457 s: StartExecution through CompensateAction, RecordOutcome failing into RecordFailure", () => {
+  // Every Task has one retrier for the Lambda service errors and TransientError, 2 retries: 3 attempts. The
+  // waits are 1 s then 2 s (3 s), InvokeTool's, facing the gateway's 429s and 5xx, 2 s then 4 s (6 s). Each
+  // TimeoutSeconds is its function's Lambda timeout + 2 s (infra/catalog.ts). The longest path enters every
+  // task but one: a compensated failure whose RecordOutcome fails into RecordFailure,
+  // 3 x (7 + 7 + 7 + 16 + 20 + 7 + 7) s + 6 x 3 s + 6 s = 213 + 24 = 237 s.
+  it("is 237 s: StartExecution through CompensateAction, RecordOutcome failing into RecordFailure", () => {
     const bound = bounded(rendered);
 
-    expect(bound.seconds).toBe(2457);
+    expect(bound.seconds).toBe(237);
     expect(bound.path.map(({ state, seconds }) => [state, seconds])).toEqual([
-      ["StartExecution", 231],
-      ["ValidatePreflight", 231],
-      ["MapActionToTool", 231],
-      ["InvokeTool", 441],
+      ["StartExecution", 24],
+      ["ValidatePreflight", 24],
+      ["MapActionToTool", 24],
+      ["InvokeTool", 54],
       ["CheckCompensation", 0],
-      ["CompensateAction", 861],
-      ["RecordOutcome", 231],
-      ["RecordFailure", 231],
+      ["CompensateAction", 63],
+      ["RecordOutcome", 24],
+      ["RecordFailure", 24],
       ["ActionFailed", 0],
     ]);
-    expect(bound.path.find((cost) => cost.state === "InvokeTool")?.detail).toBe("7 x 60 s + 21 s backoff");
+    expect(bound.path.find((cost) => cost.state === "InvokeTool")?.detail).toBe("3 x 16 s + 6 s backoff");
   });
 
-  it("is refused for EXPRESS, naming the bound, the limit and the states; STANDARD takes it", () => {
-    expect(() => checkWorkflowType("EXPRESS", rendered)).toThrow(WorkflowTypeError);
-    expect(() => checkWorkflowType("EXPRESS", rendered)).toThrow(
-      /^EXPRESS workflows end after 300 s, but this definition can run 2,457 s: StartExecution 7 x 30 s \+ 21 s backoff, .*InvokeTool 7 x 60 s \+ 21 s backoff, CompensateAction 7 x 120 s \+ 21 s backoff, .*RecordFailure 7 x 30 s \+ 21 s backoff;/,
+  it("fits EXPRESS, with 63 s to spare under its 300 s, and STANDARD takes it alike", () => {
+    const express = checkWorkflowType("EXPRESS", rendered);
+
+    expect(express).toMatchObject({ bounded: true, seconds: 237 });
+    expect(EXPRESS_MAX_SECONDS - (express.bounded ? express.seconds : Number.NaN)).toBe(63);
+    expect(checkWorkflowType("STANDARD", rendered)).toEqual(express);
+  });
+
+  it("is refused for EXPRESS once made too slow, naming the bound, the limit and the states", () => {
+    // A tool call allowed a minute and four retries: 5 x 62 s + (2 + 4 + 4 + 4) s on InvokeTool alone.
+    const slow = structuredClone(rendered);
+    Object.assign(slow.States.InvokeTool as Record<string, unknown>, {
+      TimeoutSeconds: 62,
+      Retry: [
+        { ErrorEquals: ["TransientError"], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 4 },
+      ],
+    });
+
+    expect(() => checkWorkflowType("EXPRESS", slow)).toThrow(WorkflowTypeError);
+    expect(() => checkWorkflowType("EXPRESS", slow)).toThrow(
+      /^EXPRESS workflows end after 300 s, but this definition can run 507 s: StartExecution 3 x 7 s \+ 3 s backoff, ValidatePreflight 3 x 7 s \+ 3 s backoff, MapActionToTool 3 x 7 s \+ 3 s backoff, InvokeTool 5 x 62 s \+ 14 s backoff, CompensateAction 3 x 20 s \+ 3 s backoff, RecordOutcome 3 x 7 s \+ 3 s backoff, RecordFailure 3 x 7 s \+ 3 s backoff; set workflowType to STANDARD/,
     );
-    expect(checkWorkflowType("STANDARD", rendered)).toMatchObject({ bounded: true, seconds: 2457 });
+    expect(checkWorkflowType("STANDARD", slow)).toMatchObject({ bounded: true, seconds: 507 });
   });
 });
 

@@ -6,13 +6,15 @@ import { engineFunctions } from "../catalog.ts";
 import type { PolicyDocument } from "../iam.ts";
 import { type AslDefinition, loadTemplate, renderDefinition, validateTemplate } from "./definition.ts";
 import type { DurationBound } from "./duration-bound.ts";
-import { checkWorkflowType, type WorkflowType } from "./workflow-type.ts";
+import { checkWorkflowType, type WorkflowLogLevel, type WorkflowType } from "./workflow-type.ts";
 
 export interface WorkflowArgs {
   namePrefix: string;
   /** ARN of each function the definition invokes, by catalog id. */
   functionArns: Record<string, pulumi.Input<string>>;
   logRetentionDays: number;
+  /** Which history events reach the log group. */
+  logLevel: WorkflowLogLevel;
   /** Whether logs carry execution input and output (intent parameters, tool arguments). */
   logExecutionData: boolean;
   workflowType: WorkflowType;
@@ -114,11 +116,13 @@ export class Workflow extends pulumi.ComponentResource {
         type: args.workflowType,
         roleArn: role.arn,
         definition: this.definition,
+        // X-Ray for either type: the state machine's segment is the root of each execution's trace.
         tracingConfiguration: { enabled: true },
-        // Express keeps no execution history of its own: these logs are all there is of an execution.
+        // Express keeps no execution history of its own: these logs are all Step Functions keeps of an
+        // execution (the config refuses OFF for it). Standard's console history has every event anyway.
         loggingConfiguration: {
-          level: "ALL",
-          includeExecutionData: args.logExecutionData,
+          level: args.logLevel,
+          includeExecutionData: args.logLevel !== "OFF" && args.logExecutionData,
           logDestination: pulumi.interpolate`${logGroup.arn}:*`,
         },
       },

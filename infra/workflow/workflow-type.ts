@@ -15,6 +15,14 @@ export type WorkflowType = (typeof workflowTypes)[number];
 
 export const EXPRESS_MAX_SECONDS = 300;
 
+/**
+ * What the state machine writes to its CloudWatch Logs group: every history event (ALL), failures (ERROR:
+ * failed, timed-out and aborted tasks, Fail states and executions), only how executions failed (FATAL), or
+ * nothing (OFF). https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html
+ */
+export const workflowLogLevels = ["ALL", "ERROR", "FATAL", "OFF"] as const;
+export type WorkflowLogLevel = (typeof workflowLogLevels)[number];
+
 export class WorkflowTypeError extends Error {
   constructor(message: string) {
     super(message);
