@@ -132,3 +132,50 @@ describe("stack config", () => {
     expect(() => parse({ ...required, ...override })).toThrow(message);
   });
 });
+
+describe("Lambda concurrency", () => {
+  it("reserves nothing and takes Lambda's default account limit unless told", () => {
+    expect(parse(required).lambdaConcurrency).toEqual({ accountLimit: 1000, reserved: {} });
+  });
+
+  it("reads reserved concurrency per function, 0 included (a stopped function)", () => {
+    const config = parse({
+      ...required,
+      lambdaAccountConcurrency: "500",
+      reservedConcurrency: '{"tool-invoker": 20, "compensation": 0}',
+    });
+
+    expect(config.lambdaConcurrency).toEqual({ accountLimit: 500, reserved: { "tool-invoker": 20, compensation: 0 } });
+  });
+
+  it.each([
+    ["not a map", "[5]"],
+    ["a function the engine does not have", '{"tool-caller": 5}'],
+    ["a count that is not a whole number", '{"tool-invoker": 2.5}'],
+    ["a negative count", '{"tool-invoker": -1}'],
+  ])("stops on reserved concurrency that is %s, naming the functions", (_case, value) => {
+    expect(() => parse({ ...required, reservedConcurrency: value })).toThrow(
+      /stack config key "reservedConcurrency" must be a map of function id \(execution-starter, .*status-api\) to an integer of 0 or more/,
+    );
+  });
+
+  // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html: at least 100 stay unreserved.
+  it("stops on reservations that leave fewer than 100 of the account's executions unreserved", () => {
+    expect(() =>
+      parse({
+        ...required,
+        lambdaAccountConcurrency: "150",
+        reservedConcurrency: '{"tool-invoker": 40, "status-api": 11}',
+      }),
+    ).toThrow(
+      "must be at most 50 reserved in all: Lambda keeps 100 of the account's 150 (lambdaAccountConcurrency) unreserved",
+    );
+    expect(
+      parse({
+        ...required,
+        lambdaAccountConcurrency: "150",
+        reservedConcurrency: '{"tool-invoker": 40, "status-api": 10}',
+      }).lambdaConcurrency.reserved,
+    ).toEqual({ "tool-invoker": 40, "status-api": 10 });
+  });
+});

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
 import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
+import { type EngineFunctionId, engineFunctions } from "./catalog.ts";
 import {
   type WorkflowLogLevel,
   type WorkflowType,
@@ -65,6 +66,8 @@ export interface EngineConfig {
   metricsNamespace: string;
   globalKillSwitch: boolean;
   functionMemoryMb: number;
+  /** Lambda's concurrency limits: the account's, and the functions' reserved concurrency. */
+  lambdaConcurrency: LambdaConcurrency;
   /** Whether X-Ray keeps each handler's response as trace metadata (intent parameters, tool results). */
   traceResponses: boolean;
   artifactsRetentionDays: number;
@@ -106,6 +109,58 @@ export interface EngineConfig {
     dlqDepthThreshold: number;
     api5xxThreshold: number;
   };
+}
+
+/**
+ * Lambda's concurrency limits (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html): a
+ * function with reserved concurrency runs at most that many invocations at once, and its reservation is
+ * set aside from the account's limit; the functions without one share what is left. An invocation over
+ * its limit is throttled (TooManyRequestsException), never queued.
+ */
+export interface LambdaConcurrency {
+  /** The account's concurrent executions in the region (the Service Quotas value; 1000 by default). */
+  accountLimit: number;
+  /** Function id -> reserved concurrency (0 stops the function); unreserved functions are absent. */
+  reserved: Partial<Record<EngineFunctionId, number>>;
+}
+
+/** What PutFunctionConcurrency requires left unreserved for the account's other functions. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+function parseLambdaConcurrency(
+  source: ConfigSource,
+  integer: (key: string, fallback: number, min?: number, max?: number) => number,
+): LambdaConcurrency {
+  const accountLimit = integer("lambdaAccountConcurrency", 1000, 1);
+  const raw = source.get("reservedConcurrency");
+  if (raw === undefined) return { accountLimit, reserved: {} };
+  const ids = engineFunctions.map((fn) => fn.id as string);
+  const expected = `a map of function id (${ids.join(", ")}) to an integer of 0 or more`;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError("reservedConcurrency", expected, raw);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError("reservedConcurrency", expected, raw);
+  }
+  const entries = Object.entries(value);
+  for (const [id, count] of entries) {
+    if (!ids.includes(id) || !Number.isInteger(count) || (count as number) < 0) {
+      throw new ConfigError("reservedConcurrency", expected, raw);
+    }
+  }
+  // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
+  const total = entries.reduce((sum, [, count]) => sum + (count as number), 0);
+  if (total > accountLimit - MIN_UNRESERVED_CONCURRENCY) {
+    throw new ConfigError(
+      "reservedConcurrency",
+      `at most ${Math.max(0, accountLimit - MIN_UNRESERVED_CONCURRENCY)} reserved in all: Lambda keeps ${MIN_UNRESERVED_CONCURRENCY} of the account's ${accountLimit} (lambdaAccountConcurrency) unreserved`,
+      raw,
+    );
+  }
+  return { accountLimit, reserved: Object.fromEntries(entries) as LambdaConcurrency["reserved"] };
 }
 
 /** Reads raw string values by key; `undefined` when the key is not set. */
@@ -279,6 +334,7 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     metricsNamespace: text("metricsNamespace", METRIC_NAMESPACE),
     globalKillSwitch: flag("globalKillSwitch", false),
     functionMemoryMb: integer("functionMemoryMb", 512, 128, 10240),
+    lambdaConcurrency: parseLambdaConcurrency(source, integer),
     traceResponses: flag("traceResponses", false),
     artifactsRetentionDays: integer("artifactsRetentionDays", 90, 1),
     artifactsNoncurrentRetentionDays: integer("artifactsNoncurrentRetentionDays", 30, 1),

@@ -142,6 +142,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       stateMachineArn,
       functionName: (id) => `engine-local-${id}`,
     });
+    stoppers.push(telemetry.close);
     const services = await startLocalServices({
       stateDirectory,
       ignoreInterrupt: options.ignoreInterrupt,
@@ -213,6 +214,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
           telemetry.functionOutput(functionId, line);
           options.onFunctionOutput?.(functionId, line);
         },
+        // The stack's reserved concurrency and account limit throttle here as Lambda would.
+        limits: config.lambdaConcurrency,
       },
     );
     stoppers.push(workers.stop);

@@ -1,7 +1,10 @@
 // The engine's functions as Lambda runs them: each from its deployable bundle, in worker threads with the
 // function's own environment. Like Lambda, an instance handles one invocation at a time; a busy function
-// gets another instance (a cold start) up to its concurrency limit, and later invocations wait.
+// gets another instance (a cold start). Lambda's concurrency limits throttle what goes over them
+// (lambda-concurrency.ts); under them, what this machine cannot run at once waits for an instance: past
+// as many instances per function as it has cores, another only costs a cold start and runs no sooner.
 import { once } from "node:events";
+import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import {
@@ -12,6 +15,7 @@ import {
   type WorkerRequest,
   type WorkerStatus,
 } from "./function-protocol.ts";
+import { type ConcurrencyLimits, createConcurrencyLimiter } from "./lambda-concurrency.ts";
 
 export interface FunctionWorkerSpec {
   id: string;
@@ -56,9 +60,16 @@ export interface FunctionWorkers {
 
 export async function startFunctionWorkers(
   specs: FunctionWorkerSpec[],
-  options: { onOutput?: (functionId: string, line: string) => void; maxConcurrency?: number } = {},
+  options: {
+    onOutput?: (functionId: string, line: string) => void;
+    /** Instances (worker threads) per function at most; by default as many as the machine has cores, and 2. */
+    maxInstances?: number;
+    /** Lambda's limits; none by default. */
+    limits?: ConcurrencyLimits;
+  } = {},
 ): Promise<FunctionWorkers> {
-  const maxConcurrency = options.maxConcurrency ?? 8;
+  const maxInstances = options.maxInstances ?? Math.max(2, availableParallelism());
+  const limiter = createConcurrencyLimiter(options.limits ?? { accountLimit: Number.POSITIVE_INFINITY, reserved: {} });
   const pools = new Map<string, Pool>(
     specs.map((spec) => [spec.id, { spec, instances: [], waiting: [], launching: 0 }]),
   );
@@ -92,18 +103,23 @@ export async function startFunctionWorkers(
   }
 
   async function acquire(pool: Pool): Promise<Instance> {
+    const overLimit = limiter.admit(pool.spec.id);
+    if (overLimit) throw new LambdaInvocationError(overLimit);
     const idle = pool.instances.find((instance) => !instance.busy);
     if (idle) {
       idle.busy = true;
       return idle;
     }
-    if (pool.instances.length + pool.launching < maxConcurrency) {
+    if (pool.instances.length + pool.launching < maxInstances) {
       pool.launching++;
       try {
         const instance = await launch(pool.spec);
         instance.busy = true;
         pool.instances.push(instance);
         return instance;
+      } catch (error) {
+        limiter.release(pool.spec.id);
+        throw error;
       } finally {
         pool.launching--;
       }
@@ -112,6 +128,7 @@ export async function startFunctionWorkers(
   }
 
   function release(pool: Pool, instance: Instance): void {
+    limiter.release(pool.spec.id);
     const next = pool.waiting.shift();
     if (next) next(instance);
     else instance.busy = false;

@@ -1,6 +1,7 @@
 // The engine's telemetry files: one JSON document a line, appended while it runs and read back at the next
 // start and by `npm run metrics` / `npm run traces`.
 import { existsSync, readFileSync, truncateSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
 import { CorruptStateError } from "./start-errors.ts";
 
 /**
@@ -27,4 +28,37 @@ export function readJsonLines<T>(file: string, options: { repair?: boolean } = {
         );
       }
     });
+}
+
+/**
+ * Appends documents to `file` off the main thread: lines queue in memory and are written in order, one
+ * write of everything queued at a time, so a busy engine spends no time blocked on the disk. `close`
+ * resolves once every line appended before it is in the file, and rejects if a write failed.
+ */
+export function createJsonLinesAppender(file: string) {
+  let queued: string[] = [];
+  let writing: Promise<void> | undefined;
+  let failure: unknown;
+  const drain = async () => {
+    while (queued.length > 0) {
+      const lines = queued.join("");
+      queued = [];
+      try {
+        await appendFile(file, lines);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    writing = undefined;
+  };
+  return {
+    append(documents: readonly unknown[]): void {
+      for (const document of documents) queued.push(`${JSON.stringify(document)}\n`);
+      writing ??= drain();
+    },
+    async close(): Promise<void> {
+      await writing;
+      if (failure) throw new Error(`could not append to ${file}`, { cause: failure });
+    },
+  };
 }

@@ -4,10 +4,12 @@
 // subsegments the functions' X-Ray SDK sends. Kept in memory and appended to files under the engine's
 // state directory, for `npm run metrics` and `npm run traces` to read from another process; what earlier
 // runs on that directory captured is read back at start, as CloudWatch and X-Ray keep it across deploys.
-import { appendFileSync } from "node:fs";
+// The files are written off the main thread (a write of every line queued at a time), and `close` waits
+// for the last: every execution's path passes here, and a synchronous write per line held it up.
 import { join } from "node:path";
 import type { Datapoint } from "../infra/observability/evaluate.ts";
-import { readJsonLines } from "./json-lines.ts";
+import { createJsonLinesAppender, readJsonLines } from "./json-lines.ts";
+import { THROTTLED_ERROR } from "./lambda-concurrency.ts";
 import type { ExecutionReport, InvocationContext } from "./state-machine.ts";
 import { newSegmentId, newTraceId, type TraceDocument } from "./xray-daemon.ts";
 
@@ -75,15 +77,20 @@ export function createTelemetry(options: {
   const documents = readJsonLines<TraceDocument>(tracesFile, { repair: true });
   const logs = readJsonLines<LogLine>(logsFile, { repair: true });
   const traces = new Map<string, ExecutionTrace>();
+  const files = {
+    metrics: createJsonLinesAppender(metricsFile),
+    traces: createJsonLinesAppender(tracesFile),
+    logs: createJsonLinesAppender(logsFile),
+  };
 
   const addDatapoints = (points: Datapoint[]) => {
     if (points.length === 0) return;
     datapoints.push(...points);
-    appendFileSync(metricsFile, points.map((point) => `${JSON.stringify(point)}\n`).join(""));
+    files.metrics.append(points);
   };
   const addDocument = (document: TraceDocument) => {
     documents.push(document);
-    appendFileSync(tracesFile, `${JSON.stringify(document)}\n`);
+    files.traces.append([document]);
   };
   const traceOf = (executionArn: string, input: unknown): ExecutionTrace => {
     let trace = traces.get(executionArn);
@@ -111,7 +118,7 @@ export function createTelemetry(options: {
     functionOutput(functionId: string, line: string) {
       const log = { functionId, line };
       logs.push(log);
-      appendFileSync(logsFile, `${JSON.stringify(log)}\n`);
+      files.logs.append([log]);
       addDatapoints(datapointsOfEmf(line));
     },
     /** A document the functions' X-Ray SDK sent to the daemon. */
@@ -129,6 +136,11 @@ export function createTelemetry(options: {
         finish(failure?: { errorType: string; errorMessage: string }) {
           const end = Date.now();
           const name = options.functionName(functionId);
+          // A throttle is Lambda's 429 (X-Ray's `throttle`, an error, not a fault), and no invocation: AWS/Lambda
+          // counts it in Throttles alone, never in Invocations, Errors or Duration
+          // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+          const throttled = failure?.errorType === THROTTLED_ERROR;
+          const outcome = throttled ? { error: true, throttle: true } : { fault: true };
           addDocument({
             trace_id: trace.traceId,
             id: segmentId,
@@ -139,10 +151,14 @@ export function createTelemetry(options: {
             end_time: seconds(end),
             annotations: { state: invocation.stateName },
             ...(failure
-              ? { fault: true, cause: { exceptions: [{ type: failure.errorType, message: failure.errorMessage }] } }
+              ? { ...outcome, cause: { exceptions: [{ type: failure.errorType, message: failure.errorMessage }] } }
               : {}),
           });
           const dimensions = { FunctionName: name };
+          if (throttled) {
+            addDatapoints([{ namespace: "AWS/Lambda", metricName: "Throttles", dimensions, timestamp: end, value: 1 }]);
+            return;
+          }
           addDatapoints([
             { namespace: "AWS/Lambda", metricName: "Invocations", dimensions, timestamp: end, value: 1 },
             { namespace: "AWS/Lambda", metricName: "Errors", dimensions, timestamp: end, value: failure ? 1 : 0 },
@@ -197,6 +213,10 @@ export function createTelemetry(options: {
         { namespace: "AWS/States", metricName: "ExecutionTime", dimensions, timestamp: end, value: end - trace.start },
       ]);
       traces.delete(report.executionArn);
+    },
+    /** Resolves once every line is in the files. */
+    close: async () => {
+      await Promise.all(Object.values(files).map((file) => file.close()));
     },
   };
 }

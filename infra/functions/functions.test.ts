@@ -22,6 +22,7 @@ const config = parseEngineConfig(
         jwtIssuer: "https://issuer.example.com",
         jwtAudience: '["api"]',
         logRetentionDays: "30",
+        reservedConcurrency: '{"tool-invoker": 20}',
       })[key],
     getSecret: () => undefined,
   },
@@ -224,6 +225,19 @@ describe("EngineFunctions component", () => {
         systemLogLevel: "INFO",
       });
     }
+  });
+
+  it("reserves concurrency for the functions the stack names, and leaves the others unreserved", async () => {
+    await deployed;
+    const lambdas = resources.filter((resource) => resource.type === "aws:lambda/function:Function");
+
+    expect(
+      Object.fromEntries(lambdas.map((lambda) => [lambda.inputs.name, lambda.inputs.reservedConcurrentExecutions])),
+    ).toEqual(
+      Object.fromEntries(
+        engineFunctions.map((fn) => [`engine-test-${fn.id}`, fn.id === "tool-invoker" ? 20 : undefined]),
+      ),
+    );
   });
 
   it("gives every function its own log group with the configured retention, and its own role", async () => {

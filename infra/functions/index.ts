@@ -87,6 +87,8 @@ export class EngineFunctions extends pulumi.ComponentResource {
             (bundle) => new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset(bundle.code) }),
           ),
           memorySize: config.functionMemoryMb,
+          // Unset leaves the function on the account's unreserved pool (Pulumi's -1).
+          reservedConcurrentExecutions: config.lambdaConcurrency.reserved[fn.id as EngineFunctionId],
           timeout: fn.timeoutSeconds,
           tracingConfig: { mode: "Active" },
           loggingConfig: { ...lambdaLoggingFor(config), logGroup: logGroup.name },
