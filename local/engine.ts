@@ -13,10 +13,12 @@ import { environmentFor } from "../infra/functions/environment.ts";
 import { lambdaLoggingEnvironment, lambdaLoggingFor } from "../infra/functions/logging.ts";
 import type { PolicyDocument } from "../infra/iam.ts";
 import { type AlarmSpec, alarmSpecs } from "../infra/observability/alarm-specs.ts";
+import { type DashboardBody, dashboardBody } from "../infra/observability/dashboard.ts";
 import { type AlarmEvaluation, evaluateAlarm, nextEvaluation } from "../infra/observability/evaluate.ts";
 import { approvedEventPattern, executionInputTransformer, type TriggerConfig } from "../infra/trigger.ts";
-import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
+import { type AslDefinition, loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
 import type { ActionIntent } from "../schemas/records.ts";
+import { startConsole } from "./console/server.ts";
 import type { DemoGateway, DemoGatewayOptions } from "./demo-gateway/index.ts";
 import type { LocalEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
@@ -81,7 +83,15 @@ export interface LocalEndpoints {
   /** The gateway's OAuth client; its secret is the Secrets Manager stand-in's `gatewaySecretArn`. */
   gateway: { url: string; tokenUrl: string; clientId: string; admin: string };
   httpApi: LocalEndpointsFile;
+  /** The console: executions, traces, logs, alarms and operator actions in a browser. */
+  console: { url: string };
   region: string;
+}
+
+/** Told as executions move: `report` is the execution's report so far, then its final one. */
+export interface ExecutionWatcher {
+  transition?(transition: Transition, report: ExecutionReport): void;
+  ended?(report: ExecutionReport): void;
 }
 
 export interface LocalEngine {
@@ -92,6 +102,10 @@ export interface LocalEngine {
   trigger: TriggerConfig;
   /** Every execution that has ended, in the order they ended. */
   executions: ExecutionReport[];
+  /** The rendered definition the engine runs. */
+  definition: AslDefinition;
+  /** Follows every execution from its next transition on; answers how to stop following. */
+  watchExecutions(watcher: ExecutionWatcher): () => void;
   /** Metrics, logs and traces, as CloudWatch and X-Ray would hold them. */
   telemetry: Telemetry;
   /** Each function's role (principal, policy) and every authorization decision on its requests. */
@@ -99,6 +113,8 @@ export interface LocalEngine {
   /** The stack's alarms over the local engine's resources, and what each would say now. */
   alarms(): AlarmSpec[];
   evaluateAlarms(now?: number): AlarmEvaluation[];
+  /** The dashboard body the stack deploys, over the local engine's resources. */
+  dashboard(): DashboardBody;
   /** Writes an intent the way the decision layer does. */
   storeIntent(intent: ActionIntent): Promise<void>;
   /** Changes the stack's global kill switch, as a deploy would: the validator cold-starts with it. */
@@ -116,7 +132,16 @@ const LOCAL_API_ID = "engine-local";
 const functionArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:engine-local-${id}`;
 
 export async function startLocalEngine(options: LocalEngineOptions = {}): Promise<LocalEngine> {
-  const ports: PortChoice = { api: 0, gateway: 0, events: 0, s3: 0, secrets: 0, dynamodb: 0, ...options.ports };
+  const ports: PortChoice = {
+    api: 0,
+    gateway: 0,
+    events: 0,
+    s3: 0,
+    secrets: 0,
+    dynamodb: 0,
+    console: 0,
+    ...options.ports,
+  };
   const stateDirectory = options.stateDirectory ?? DEFAULT_STATE_DIRECTORY;
   const paths = statePaths(stateDirectory);
   // First, so that an engine on a directory in use refuses before touching anything of the other one's.
@@ -243,8 +268,9 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         }
       };
     }
+    const definition = renderDefinition(validateTemplate(loadTemplate()), placeholders);
     const machine = createLocalStateMachine({
-      definition: renderDefinition(validateTemplate(loadTemplate()), placeholders),
+      definition,
       stateMachineArn,
       functionsByArn,
       retryIntervalMs: options.retryIntervalMs ?? 200,
@@ -275,6 +301,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     stoppers.push(httpApi.stop);
 
     const executions: ExecutionReport[] = [];
+    const watchers = new Set<ExecutionWatcher>();
     const inFlight = new Set<Promise<void>>();
     const pattern = approvedEventPattern(config.trigger);
     bus.onEvent((event) => {
@@ -282,11 +309,15 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       if (!matchesPattern(event, pattern)) return;
       const input = applyInputTransformer(event, executionInputTransformer);
       const running = machine
-        .execute(input, (transition, arn) => options.onTransition?.(transition, arn, input))
+        .execute(input, (transition, arn, report) => {
+          options.onTransition?.(transition, arn, input);
+          for (const watcher of watchers) watcher.transition?.(transition, report);
+        })
         .then((report) => {
           executions.push(report);
           telemetry.executionEnded(report);
           options.onExecutionEnd?.(report);
+          for (const watcher of watchers) watcher.ended?.(report);
         })
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
@@ -307,6 +338,8 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         clientId: gateway.clientId,
         admin: `${gateway.origin}/admin`,
       },
+      // Set once the console is up, which needs the engine below.
+      console: { url: "" },
       httpApi: {
         url: httpApi.url,
         issuer: config.api.jwtIssuer,
@@ -315,24 +348,23 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         signingKeyFile,
       },
     };
+    const watched = {
+      stateMachineArn,
+      functionNames: Object.fromEntries(engineFunctions.map((fn) => [fn.id, `engine-local-${fn.id}`])),
+      // The local bus delivers synchronously: there is no dead-letter queue to watch.
+      deadLetterQueueNames: {},
+      httpApi: { apiId: LOCAL_API_ID, stage: "$default" },
+    };
     const alarmsFor = (current: EngineConfig) =>
       alarmSpecs({
+        ...watched,
         alarms: current.alarms,
         metricsNamespace: current.metricsNamespace,
         namePrefix: "engine-local",
-        stateMachineArn,
-        functionNames: Object.fromEntries(engineFunctions.map((fn) => [fn.id, `engine-local-${fn.id}`])),
-        // The local bus delivers synchronously: there is no dead-letter queue to watch.
-        deadLetterQueueNames: {},
-        httpApi: { apiId: LOCAL_API_ID, stage: "$default" },
       });
     writeFileSync(join(stateDirectory, ALARMS_FILE), `${JSON.stringify(alarmsFor(config), null, 2)}\n`);
-    const endpointsFile = paths.endpoints;
-    writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
-    // A stopped engine leaves no endpoints behind for `npm run token` or `npm run intent` to find.
-    stoppers.push(async () => rmSync(endpointsFile, { force: true }));
 
-    return {
+    const engine: LocalEngine = {
       endpoints,
       get config() {
         return config;
@@ -341,12 +373,27 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       bus,
       trigger: config.trigger,
       executions,
+      definition,
+      watchExecutions: (watcher) => {
+        watchers.add(watcher);
+        return () => watchers.delete(watcher);
+      },
       telemetry,
       iam,
       alarms: () => alarmsFor(config),
       // CloudWatch's next evaluation after `now` is the first to see every datapoint written so far.
       evaluateAlarms: (now = Date.now()) =>
         alarmsFor(config).map((spec) => evaluateAlarm(spec, telemetry.datapoints, { at: nextEvaluation(spec, now) })),
+      dashboard: () =>
+        dashboardBody({
+          ...watched,
+          region: LOCAL_REGION,
+          metricsNamespace: config.metricsNamespace,
+          alarms: config.alarms,
+          alarmArns: alarmsFor(config).map(
+            (spec) => `arn:aws:cloudwatch:${LOCAL_REGION}:${LOCAL_ACCOUNT}:alarm:${spec.name}`,
+          ),
+        }),
       storeIntent: async (intent) => {
         await db.send(
           new PutCommand({
@@ -367,6 +414,14 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         await stopAll();
       },
     };
+    const engineConsole = await startConsole({ port: ports.console, engine, stateDirectory });
+    stoppers.push(engineConsole.stop);
+    endpoints.console.url = engineConsole.url;
+    const endpointsFile = paths.endpoints;
+    writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    // A stopped engine leaves no endpoints behind for `npm run token` or `npm run intent` to find.
+    stoppers.push(async () => rmSync(endpointsFile, { force: true }));
+    return engine;
   } catch (error) {
     await stopAll();
     throw error;

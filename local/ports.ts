@@ -9,6 +9,7 @@ export const localPorts = {
   s3: { env: "ENGINE_S3_PORT", default: 4569 },
   secrets: { env: "ENGINE_SECRETS_PORT", default: 4584 },
   dynamodb: { env: "ENGINE_DYNAMODB_PORT", default: 8000 },
+  console: { env: "ENGINE_CONSOLE_PORT", default: 3300 },
 } as const;
 
 export type PortName = keyof typeof localPorts;

@@ -49,6 +49,8 @@ try {
     stateDirectory,
     fresh: args.fresh,
     ignoreInterrupt: true,
+    // The functions' INFO lines (a duplicate approval, a replayed recording) show in the console's logs.
+    logLevel: "INFO",
     onNotice: (message) => console.log(message),
     onTransition: (transition, _arn, input) => {
       const intentId = (input as { action_intent_id?: unknown }).action_intent_id;
@@ -75,6 +77,7 @@ const { endpoints } = engine;
 // The helper commands find this engine through --dir unless it runs on the default directory.
 const dirOption = stateDirectory === DEFAULT_STATE_DIRECTORY ? "" : ` --dir ${stateDirectory}`;
 console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s. Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
+Console: ${endpoints.console.url}   executions live, path, trace, logs, outcome, alarms, dashboard; approve, kill switches
 Endpoints (also in ${stateDirectory}/endpoints.json):
   status API (JWT)   ${endpoints.httpApi.url}   token: npm run -s token -- --tenant tenant-demo${dirOption}
   EventBridge        ${endpoints.eventBridge.endpoint}   bus ${endpoints.eventBridge.busName}

@@ -16,6 +16,24 @@ export interface Transition {
   state: string;
   event: "entered" | "retried" | "caught" | "failed";
   detail?: string;
+  /** Milliseconds since the epoch, as the execution history stamps each event. */
+  at: number;
+}
+
+/** One entry into a state, with what the execution history shows for it: input, then output or error. */
+export interface StateVisit {
+  state: string;
+  type: string;
+  enteredAt: number;
+  exitedAt?: number;
+  input: unknown;
+  output?: unknown;
+  /** Each failed attempt's error in order: those retried, then one caught or failing the execution. */
+  errors: { error: string; cause: string; at: number }[];
+  /** Retries of this entry; fewer than `errors` when its last error was caught or failed the execution. */
+  retries: number;
+  /** The Catch's Next, when its last error was caught. */
+  caughtInto?: string;
 }
 
 export interface ExecutionReport {
@@ -27,6 +45,10 @@ export interface ExecutionReport {
   output?: unknown;
   error?: string;
   cause?: string;
+  /** Every state entered, in order, with its input and output: what a click on a state shows. */
+  visits: StateVisit[];
+  startedAt: number;
+  endedAt?: number;
 }
 
 export interface LocalStateMachineOptions {
@@ -76,7 +98,8 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
   return {
     async execute(
       input: unknown,
-      onTransition?: (transition: Transition, executionArn: string) => void,
+      /** `report` is the execution's report so far, filled in as it runs. */
+      onTransition?: (transition: Transition, executionArn: string, report: ExecutionReport) => void,
     ): Promise<ExecutionReport> {
       const name = randomUUID();
       const executionArn = `${options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
@@ -93,22 +116,54 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
           StateMachine: { Id: options.stateMachineArn, Name: options.stateMachineArn.split(":").pop() },
         } as never,
       });
-      const report: ExecutionReport = { executionArn, input, status: "SUCCEEDED", path: [], transitions: [] };
+      const report: ExecutionReport = {
+        executionArn,
+        input,
+        status: "SUCCEEDED",
+        path: [],
+        transitions: [],
+        visits: [],
+        startedAt: Date.now(),
+      };
       const record = (transition: Transition) => {
         report.transitions.push(transition);
-        onTransition?.(transition, executionArn);
+        onTransition?.(transition, executionArn, report);
       };
+      const visitOf = (name: string) => report.visits.findLast((visit) => visit.state === name);
       const logging = (async () => {
         for await (const log of execution.eventLogs) {
           if (log.type === "StateEntered") {
             report.path.push(log.state.name);
-            record({ state: log.state.name, event: "entered" });
+            report.visits.push({
+              state: log.state.name,
+              type: log.state.type,
+              enteredAt: log.timestamp,
+              input: log.state.input,
+              errors: [],
+              retries: 0,
+            });
+            record({ state: log.state.name, event: "entered", at: log.timestamp });
+          } else if (log.type === "StateExited") {
+            const visit = visitOf(log.state.name);
+            if (visit) Object.assign(visit, { exitedAt: log.timestamp, output: log.state.output });
           } else if (log.type === "StateRetried") {
-            record({ state: log.state.name, event: "retried", detail: `attempt ${log.retry.attempt}` });
+            const visit = visitOf(log.state.name);
+            if (visit) visit.retries += 1;
+            record({
+              state: log.state.name,
+              event: "retried",
+              detail: `attempt ${log.retry.attempt}`,
+              at: log.timestamp,
+            });
           } else if (log.type === "StateCaught") {
-            record({ state: log.state.name, event: "caught", detail: log.catch.catcher.Next });
+            const visit = visitOf(log.state.name);
+            if (visit) visit.caughtInto = log.catch.catcher.Next;
+            record({ state: log.state.name, event: "caught", detail: log.catch.catcher.Next, at: log.timestamp });
           } else if (log.type === "StateFailed") {
-            record({ state: log.state.name, event: "failed", detail: `${log.Error}: ${readableCause(log.Cause)}` });
+            const visit = visitOf(log.state.name);
+            const cause = readableCause(log.Cause);
+            visit?.errors.push({ error: log.Error, cause, at: log.timestamp });
+            record({ state: log.state.name, event: "failed", detail: `${log.Error}: ${cause}`, at: log.timestamp });
           } else if (log.type === "ExecutionFailed") {
             report.status = "FAILED";
             report.error = log.Error;
@@ -122,6 +177,7 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
         report.status = "FAILED";
       }
       await logging;
+      report.endedAt = Date.now();
       return report;
     },
   };

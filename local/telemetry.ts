@@ -123,6 +123,8 @@ export function createTelemetry(options: {
     },
     /** A document the functions' X-Ray SDK sent to the daemon. */
     traceDocument: addDocument,
+    /** The X-Ray trace id of an execution in flight; an ended one's is on its state machine segment. */
+    traceIdOf: (executionArn: string): string | undefined => traces.get(executionArn)?.traceId,
     /**
      * Opens the Lambda segment of one invocation (as the Lambda service does) and answers the trace header
      * the function gets; `finish` closes it with the outcome and records AWS/Lambda's metrics.
