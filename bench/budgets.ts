@@ -5,6 +5,7 @@
 // machine moves both and the verdict stays: cold import against the `node -e 0` floor and against the
 // function's bare bundle (no pipeline), warm overhead against the bare business function's own time, end
 // to end against the CPU it could use. The absolute figures stay in the report, beside each ratio.
+import { primaryStack, workflowTypes } from "./cost.ts";
 import type { BenchResults } from "./results.ts";
 
 export const KB = 1024;
@@ -25,6 +26,8 @@ export const budgetLimits = {
   statusReadRoundTrips: 1,
   /** DynamoDB write round trips per recorded outcome. */
   recordedOutcomeWrites: 1,
+  /** Per million happy-path executions on the prod stack, percent of the original design's shape, by workflow type. */
+  happyPathCostPercentOfSeed: { EXPRESS: 15, STANDARD: 105 },
 } as const;
 
 export interface BudgetCheck {
@@ -118,6 +121,19 @@ export function checkBudgets(results: BenchResults): BudgetCheck[] {
         ok: false,
       });
     }
+  }
+  const costed = results.cost && primaryStack(results.cost);
+  for (const type of workflowTypes) {
+    if (!costed) break;
+    const path = costed.paths.happy;
+    const limit = limits.happyPathCostPercentOfSeed[type];
+    checks.push({
+      budget: "happy-path cost, % of the original design's shape",
+      subject: `${type} (${costed.stack})`,
+      limit: `<= ${limit}%`,
+      actual: `${path.percentOfSeed[type]}% ($${path.ours[type].perMillion.total.toFixed(2)} per million)`,
+      ok: path.percentOfSeed[type] <= limit,
+    });
   }
   return checks;
 }

@@ -17,6 +17,8 @@ export interface SdkCall {
   ms: number;
   readUnits: number;
   writeUnits: number;
+  /** The DynamoDB tables the command names, by the name `startCallLog`'s `tableName` gives them, sorted. */
+  tables: string[];
 }
 
 export interface WireCall {
@@ -84,6 +86,19 @@ function capacityUnits(consumed: unknown): number {
 
 type BatchGetRequest = Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>;
 
+/** The tables a DynamoDB command names: one for item operations, several for batches and transactions. */
+export function tablesOf(input: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  if (typeof input.TableName === "string") names.add(input.TableName);
+  for (const name of Object.keys((input.RequestItems ?? {}) as object)) names.add(name);
+  for (const item of (input.TransactItems ?? []) as Record<string, { TableName?: unknown } | undefined>[]) {
+    for (const operation of Object.values(item)) {
+      if (typeof operation?.TableName === "string") names.add(operation.TableName);
+    }
+  }
+  return [...names].sort();
+}
+
 /**
  * DynamoDB bills each key of a BatchGetItem as a GetItem, and a read of an item that does not exist
  * still consumes read units (1 strongly consistent, 0.5 eventually consistent):
@@ -113,11 +128,13 @@ export interface CallLog {
 
 /**
  * Installs the counting middlewares on the given clients and subscribes to the HTTP channels. `classify`
- * names what an origin (`http://127.0.0.1:port`) is, for the wire count.
+ * names what an origin (`http://127.0.0.1:port`) is, for the wire count; `tableName` what a physical
+ * table name is (the data layout's name, say), for the units per table.
  */
 export function startCallLog(
   clients: Record<AwsService, StackOwner>,
   classify: (origin: string) => WireTarget,
+  tableName: (physical: string) => string = (physical) => physical,
 ): CallLog {
   const sdk: SdkCall[] = [];
   const wire: WireCall[] = [];
@@ -163,6 +180,7 @@ export function startCallLog(
               ms: attempt.ms,
               readUnits: write ? 0 : units,
               writeUnits: write ? units : 0,
+              tables: service === "DynamoDB" ? tablesOf(args.input).map(tableName).sort() : [],
             });
           });
         }
@@ -232,7 +250,21 @@ export interface RoundTrips {
   dynamoWrites: number;
   readUnits: number;
   writeUnits: number;
+  /** Request units by the tables each command named, joined with "+" when it named several. */
+  unitsByTable: Record<string, { readUnits: number; writeUnits: number }>;
   operations: string[];
+}
+
+function addUnitsByTable(
+  into: RoundTrips["unitsByTable"],
+  key: string,
+  units: { readUnits: number; writeUnits: number },
+): RoundTrips["unitsByTable"] {
+  const sum = into[key] ?? { readUnits: 0, writeUnits: 0 };
+  return {
+    ...into,
+    [key]: { readUnits: sum.readUnits + units.readUnits, writeUnits: sum.writeUnits + units.writeUnits },
+  };
 }
 
 export function roundTripsOf(calls: { sdk: readonly SdkCall[]; wire: readonly WireCall[] }): RoundTrips {
@@ -247,6 +279,10 @@ export function roundTripsOf(calls: { sdk: readonly SdkCall[]; wire: readonly Wi
     dynamoWrites: of("DynamoDB").filter((call) => dynamoWriteOperations.has(call.operation)).length,
     readUnits: calls.sdk.reduce((sum, call) => sum + call.readUnits, 0),
     writeUnits: calls.sdk.reduce((sum, call) => sum + call.writeUnits, 0),
+    unitsByTable: of("DynamoDB").reduce(
+      (units, call) => addUnitsByTable(units, call.tables.join("+"), call),
+      {} as RoundTrips["unitsByTable"],
+    ),
     operations: [
       ...calls.sdk.map((call) => `${call.service}.${call.operation}`),
       ...s3.map((call) => (call.method === "PUT" ? "S3.PutObject" : `S3.${call.method}`)),
@@ -274,6 +310,10 @@ export function addRoundTrips(rows: readonly RoundTrips[]): RoundTrips {
       dynamoWrites: total.dynamoWrites + row.dynamoWrites,
       readUnits: total.readUnits + row.readUnits,
       writeUnits: total.writeUnits + row.writeUnits,
+      unitsByTable: Object.entries(row.unitsByTable).reduce(
+        (units, [key, sum]) => addUnitsByTable(units, key, sum),
+        total.unitsByTable,
+      ),
       operations: [...total.operations, ...row.operations],
     }),
     {
@@ -285,6 +325,7 @@ export function addRoundTrips(rows: readonly RoundTrips[]): RoundTrips {
       dynamoWrites: 0,
       readUnits: 0,
       writeUnits: 0,
+      unitsByTable: {},
       operations: [],
     } as RoundTrips,
   );

@@ -1,21 +1,14 @@
 // Renders a run as markdown: bench/results.md, and the section the README carries.
 import { type BudgetCheck, budgetLimits, checkBudgets, KB } from "./budgets.ts";
 import type { RoundTrips } from "./call-log.ts";
-import type { CostLines, PathCost } from "./cost.ts";
+import { renderCostSection } from "./cost-report.ts";
 import { describeBound } from "./end-to-end.ts";
 import type { ScenarioName } from "./executions.ts";
+import { table } from "./markdown.ts";
 import type { BenchResults } from "./results.ts";
-
-const table = (headers: string[], rows: (string | number)[][]) =>
-  [
-    `| ${headers.join(" | ")} |`,
-    `| ${headers.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
 
 const mark = (ok: boolean) => (ok ? "ok" : "**over**");
 const kb = (bytes: number) => (bytes / KB).toFixed(1);
-const dollars = (value: number) => `$${value.toFixed(2)}`;
 
 const scenarioNames: Record<ScenarioName, string> = {
   happy: "happy path",
@@ -226,63 +219,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
-  if (results.cost) {
-    const cost = results.cost;
-    const [primary, ...others] = cost.stacks;
-    if (primary) {
-      const scenarios: ScenarioName[] = ["happy", "preflightRejected", "compensated"];
-      const columns = scenarios.flatMap((scenario) => [
-        [`${scenarioNames[scenario]}, this design`, primary.paths[scenario].ours] as const,
-        [`${scenarioNames[scenario]}, seed shape`, primary.paths[scenario].seed] as const,
-      ]);
-      const line = (label: string, pick: (cost: PathCost) => string | number) => [
-        label,
-        ...columns.map(([, pathCost]) => pick(pathCost)),
-      ];
-      const money = (key: keyof CostLines) => (pathCost: PathCost) => dollars(pathCost.perMillion[key]);
-      out.push(
-        "### 7. Cost per million executions",
-        `${primary.stack} stack: ${primary.memoryMb.join("/")} MB, ${primary.architectures.join("/")} (from the synthesized stack); ` +
-          `AWS list prices, ${cost.region}, checked ${cost.pricesChecked} (bench/prices.json, with sources). Transitions are the ` +
-          `states each path entered when the rendered definition ran; Lambda duration uses ${cost.durationsSource}, ` +
-          `rounded up to 1 ms, x memory. ${cost.statusReadsPerExecution} status read per execution. The seed shape is the ` +
-          `seed's reference state machine (six Lambda tasks on its main line) run through the same interpreter, with the same ` +
-          `functions' measured work except three separate recorder writes (standard units, two more round trips) and three ` +
-          `GetItems per status read. Excluded: Lambda INIT, CloudWatch, X-Ray, storage, transfer, the gateway.`,
-        table(
-          ["per million executions", ...columns.map(([label]) => label)],
-          [
-            line("state transitions", (c) => c.transitions),
-            line("Lambda invocations", (c) => c.lambdaInvocations),
-            line("GB-seconds", (c) => c.gbSeconds),
-            line("DynamoDB RRU / WRU", (c) => `${c.readUnits} / ${c.writeUnits}`),
-            line("Step Functions", money("stepFunctions")),
-            line("Lambda requests", money("lambdaRequests")),
-            line("Lambda duration", money("lambdaDuration")),
-            line("DynamoDB reads", money("dynamodbReads")),
-            line("DynamoDB writes", money("dynamodbWrites")),
-            line("S3 PUT", money("s3")),
-            line("EventBridge", money("eventBridge")),
-            line("status read", money("statusReads")),
-            line("**total**", (c) => `**${dollars(c.perMillion.total)}**`),
-          ],
-        ),
-      );
-      for (const other of others) {
-        out.push(
-          `${other.stack} stack (${other.memoryMb.join("/")} MB, ${other.architectures.join("/")}), totals: ` +
-            scenarios
-              .map(
-                (scenario) =>
-                  `${scenarioNames[scenario]} ${dollars(other.paths[scenario].ours.perMillion.total)} ` +
-                  `(seed shape ${dollars(other.paths[scenario].seed.perMillion.total)})`,
-              )
-              .join(", ") +
-            ".",
-        );
-      }
-    }
-  }
+  if (results.cost) out.push(...renderCostSection(results.cost));
 
   out.push(
     "### Budgets",

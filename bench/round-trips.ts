@@ -187,6 +187,12 @@ export function wireClassifier(services: ServicesDescriptor): (origin: string) =
   };
 }
 
+/** Names each physical table by the data layout's name for it (`idempotency`, `executions`, ...). */
+export function tableNamer(services: ServicesDescriptor): (physical: string) => string {
+  const names = new Map(Object.entries(services.tables).map(([table, physical]) => [physical, table]));
+  return (physical) => names.get(physical) ?? physical;
+}
+
 /**
  * Hosts the functions in this process against running local engines, measures, and lets go of the
  * environment. The handler modules stay loaded: one measurement per process.
@@ -198,7 +204,7 @@ export async function measureRoundTripsHosted(
   const host = hostFunctions(options.services);
   try {
     const functions = await loadEngineFunctions();
-    const log = startCallLog(functions.clients, wireClassifier(options.services));
+    const log = startCallLog(functions.clients, wireClassifier(options.services), tableNamer(options.services));
     try {
       return await measureRoundTrips(host, functions, log, options, progress);
     } finally {

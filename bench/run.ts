@@ -21,10 +21,11 @@ import { brokenBudgets } from "./budgets.ts";
 import { buildBundles, sizesOf, writeBundles } from "./bundles.ts";
 import { runInChild } from "./child-process.ts";
 import { measureColdImport } from "./cold-import.ts";
-import { computeCosts } from "./cost.ts";
+import { computeCosts, costSummaryLines, primaryStack } from "./cost.ts";
 import { createExecutionTracker, LOAD_ACCOUNT, LOAD_TENANT, measureEndToEnd, warmUpEngine } from "./end-to-end.ts";
 import { startBenchServices } from "./function-host.ts";
 import { machineInfo } from "./machine.ts";
+import { type ObservedStack, observeExecutions } from "./observed-executions.ts";
 import { renderMarkdown } from "./report.ts";
 import { type BenchPart, type BenchResults, benchParts } from "./results.ts";
 import type { RoundTripResult } from "./round-trips.ts";
@@ -178,8 +179,23 @@ try {
     }
   }
 
-  if (parts.has("cost") && results.roundTrips) {
-    results.cost = await computeCosts(results.roundTrips, stacks);
+  if (parts.has("cost") && results.roundTrips && dynamodb) {
+    // Each stack's logging settings on the local engine, one engine at a time.
+    const observed: ObservedStack[] = [];
+    for (const stack of stacks) {
+      observed.push(
+        await observeExecutions(stack, {
+          dynamodbEndpoint: dynamodb.endpoint,
+          tablePrefix: `bench-cost-${stack.stack}`,
+          stateDirectory: join(scratch, `cost-${stack.stack}`),
+          runs: 5,
+          onProgress: progress,
+        }),
+      );
+    }
+    results.cost = await computeCosts(results.roundTrips, stacks, observed);
+    const primary = primaryStack(results.cost);
+    if (primary) for (const line of costSummaryLines(primary)) progress(`${primary.stack}: ${line}`);
     if (!parts.has("round-trips")) delete results.roundTrips;
   }
 } finally {

@@ -1,7 +1,8 @@
 // What a deploy of a stack creates, as the Pulumi program itself declares it: `infra/synth.ts` runs the
 // program under Pulumi's mocks with the stack's config file and writes every resource's inputs and the
-// rendered state machine to out/synth/<stack>/. Memory, architecture, runtime and each function's
-// environment are read from there, so the benchmark never restates what the infrastructure decides.
+// rendered state machine to out/synth/<stack>/. Memory, architecture, runtime, each function's
+// environment, logging and tracing, the state machine's type, logging and tracing, and any X-Ray sampling
+// rule are read from there, so the benchmark never restates what the infrastructure decides.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -19,6 +20,25 @@ export interface DeployedFunction {
   runtime: string;
   timeoutSeconds: number;
   environment: Record<string, string>;
+  /** Lambda's tracing mode: `Active` samples requests that arrive without a sampling decision. */
+  tracingMode: "Active" | "PassThrough";
+}
+
+export interface DeployedStateMachine {
+  name: string;
+  type: "STANDARD" | "EXPRESS";
+  roleArn: string;
+  /** CloudWatch Logs delivery: `OFF` when the stack configures none. */
+  logging: { level: "ALL" | "ERROR" | "FATAL" | "OFF"; includeExecutionData: boolean };
+  tracing: boolean;
+}
+
+/** An X-Ray sampling rule the stack declares; without one, X-Ray's default rule applies. */
+export interface DeployedSamplingRule {
+  name: string;
+  priority: number;
+  reservoirSize: number;
+  fixedRate: number;
 }
 
 export interface StackShape {
@@ -26,6 +46,8 @@ export interface StackShape {
   functions: DeployedFunction[];
   /** The rendered definition, with the stack's function ARNs. */
   definition: AslDefinition;
+  stateMachine: DeployedStateMachine;
+  samplingRules: DeployedSamplingRule[];
 }
 
 interface SynthResource {
@@ -49,6 +71,7 @@ export function readSynthOutput(stack: string, directory = `${root}/out/synth/${
         runtime: string;
         timeout: number;
         environment?: { variables?: Record<string, string> };
+        tracingConfig?: { mode?: string };
       };
       const environment = inputs.environment?.variables ?? {};
       // Each function's Powertools service name is its catalog id.
@@ -63,11 +86,49 @@ export function readSynthOutput(stack: string, directory = `${root}/out/synth/${
         runtime: inputs.runtime,
         timeoutSeconds: inputs.timeout,
         environment,
+        // Lambda's default when the program names none.
+        tracingMode: inputs.tracingConfig?.mode === "Active" ? "Active" : "PassThrough",
       };
     });
   const missing = engineFunctions.filter((fn) => !functions.some((deployed) => deployed.id === fn.id));
   if (missing.length) throw new Error(`synth output lacks ${missing.map((fn) => fn.id).join(", ")}`);
-  return { stack, functions, definition };
+  const machines = resources.filter((resource) => resource.type === "aws:sfn/stateMachine:StateMachine");
+  if (machines.length !== 1) throw new Error(`synth output: expected one state machine, found ${machines.length}`);
+  const machine = (machines[0] as SynthResource).inputs as {
+    name: string;
+    type?: string;
+    roleArn: string;
+    loggingConfiguration?: { level?: string; includeExecutionData?: boolean };
+    tracingConfiguration?: { enabled?: boolean };
+  };
+  const samplingRules = resources
+    .filter((resource) => resource.type === "aws:xray/samplingRule:SamplingRule")
+    .map((resource) => {
+      const rule = resource.inputs as { ruleName: string; priority: number; reservoirSize: number; fixedRate: number };
+      return {
+        name: rule.ruleName,
+        priority: rule.priority,
+        reservoirSize: rule.reservoirSize,
+        fixedRate: rule.fixedRate,
+      };
+    });
+  return {
+    stack,
+    functions,
+    definition,
+    // Step Functions' defaults when the program names none: STANDARD, logging OFF, tracing off.
+    stateMachine: {
+      name: machine.name,
+      type: machine.type === "EXPRESS" ? "EXPRESS" : "STANDARD",
+      roleArn: machine.roleArn,
+      logging: {
+        level: (machine.loggingConfiguration?.level ?? "OFF") as DeployedStateMachine["logging"]["level"],
+        includeExecutionData: machine.loggingConfiguration?.includeExecutionData ?? false,
+      },
+      tracing: machine.tracingConfiguration?.enabled ?? false,
+    },
+    samplingRules,
+  };
 }
 
 /** Runs `infra/synth.ts --stack <stack>` in its own process (Pulumi's mocks are once per process). */
