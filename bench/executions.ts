@@ -12,7 +12,7 @@ import { loadTemplate, renderDefinition, validateTemplate } from "../infra/workf
 import { demoIntent } from "../local/demo-data.ts";
 import { applyInputTransformer } from "../local/event-rules.ts";
 import { httpApiEvent, tenantClaims } from "../local/http-api-event.ts";
-import { createLocalStateMachine } from "../local/state-machine.ts";
+import { createLocalStateMachine, type ExecutionReport } from "../local/state-machine.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import { type CallLog, type RoundTrips, roundTripsOf, type SdkCall, type WireCall } from "./call-log.ts";
 import { type EngineFunctions, type FunctionHost, invokeHandler } from "./function-host.ts";
@@ -29,7 +29,7 @@ export interface Invocation {
 }
 
 export interface ExecutionRun {
-  status: "SUCCEEDED" | "FAILED";
+  status: ExecutionReport["status"];
   path: string[];
   invocations: Invocation[];
 }

@@ -4,6 +4,7 @@
 // apart: it also fetches the gateway's OAuth token, its client secret and opens the MCP session, which
 // warm containers reuse. The same runs give each function's warm duration for the cost model.
 import type { EngineFunctionId } from "../infra/catalog.ts";
+import type { ExecutionReport } from "../local/state-machine.ts";
 import {
   addRoundTrips,
   type CallLog,
@@ -28,7 +29,7 @@ import {
 import { median, round } from "./stats.ts";
 
 export interface PathResult {
-  status: "SUCCEEDED" | "FAILED";
+  status: ExecutionReport["status"];
   path: string[];
   /** States entered: what Step Functions bills as state transitions (retries would add more). */
   transitions: number;
