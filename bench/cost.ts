@@ -38,8 +38,9 @@
 // of transactional units, two more sequential round trips), it has no idempotency table, and its status
 // read makes three GetItems where ours makes one BatchGetItem. The same logs and X-Ray model applies
 // where the seed would incur them: its functions' log lines (ours at the same level, without the EMF
-// metric lines it does not emit); its CDK state machine configures no logging and no tracing, so no state
-// machine log events and no traces.
+// metric lines it does not emit; its handlers also log an INFO line as each is invoked, which ours do not,
+// so its logs are counted low by about that line per invocation); its CDK state machine configures no
+// logging and no tracing, so no state machine log events and no traces.
 import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { EngineFunctionId } from "../infra/catalog.ts";

@@ -8,7 +8,9 @@
 //
 // Derived, not captured: the local engine does not write the state machine's own log lines yet. The
 // report it gives carries the execution's input and output but not each state's, so with
-// includeExecutionData the data of the states in between is missing and the bytes are a lower bound.
+// includeExecutionData the data of the states in between is missing and the bytes are a lower bound; and a
+// failed attempt's cause is the error's message, where AWS logs the Lambda's whole error report (its
+// stack trace included), so the failure events are a lower bound too.
 import type { AslDefinition } from "../infra/workflow/definition.ts";
 import type { ExecutionReport, Transition } from "../local/state-machine.ts";
 import type { DeployedStateMachine } from "./stack.ts";
