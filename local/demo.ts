@@ -1,16 +1,34 @@
-// `npm run demo`: starts a fresh engine on free ports, runs every demo scenario through its public
-// endpoints, prints each one's state path, outcome and status API answer, and exits 0 only when every
-// scenario ended as it should.
+// `npm run demo [-- --workflow-type EXPRESS]`: starts a fresh engine on free ports, runs every demo scenario
+// through its public endpoints, prints each one's state path, outcome and status API answer, and exits 0 only
+// when every scenario ended as it should. The state machine runs as the dev stack's type unless told.
+import { parseArgs } from "node:util";
 import { demoScenarios, publicClient, type ScenarioResult } from "./demo-scenarios.ts";
 import { startLocalEngine } from "./engine.ts";
+import { workflowTypeFlag, workflowTypeOverride, workflowTypeUsage } from "./workflow-type.ts";
+
+let workflowType: ReturnType<typeof workflowTypeOverride>;
+try {
+  const { values } = parseArgs({ options: workflowTypeFlag, strict: true });
+  workflowType = workflowTypeOverride(values["workflow-type"]);
+} catch (error) {
+  console.error(
+    `${(error as Error).message}\nusage: npm run demo -- [--workflow-type STANDARD|EXPRESS]\n  ${workflowTypeUsage}`,
+  );
+  process.exit(2);
+}
 
 const started = Date.now();
 // Empty at every run, as the scenarios expect (one leaves a tenant's kill switch on); kept afterwards for
 // `npm run metrics -- --dir .local/demo`.
-const engine = await startLocalEngine({ stateDirectory: ".local/demo", fresh: true, retryIntervalMs: 50 });
+const engine = await startLocalEngine({
+  stateDirectory: ".local/demo",
+  fresh: true,
+  retryIntervalMs: 50,
+  configOverrides: workflowType,
+});
 const client = publicClient(engine);
 console.log(
-  `Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${demoScenarios.length} scenarios.\n`,
+  `Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${demoScenarios.length} scenarios on a ${engine.config.workflowType} state machine.\n`,
 );
 
 const results: ScenarioResult[] = [];

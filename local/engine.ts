@@ -33,8 +33,10 @@ import { LOCAL_REGION, localStackConfig, startLocalServices } from "./services.t
 import { CorruptStateError } from "./start-errors.ts";
 import { claimStateDirectory, DEFAULT_STATE_DIRECTORY, statePaths } from "./state-directory.ts";
 import { createLocalStateMachine, type ExecutionReport, type LocalFunction, type Transition } from "./state-machine.ts";
+import { createStateMachineLogGroup, type StateMachineLogGroup, stateMachineLogLines } from "./state-machine-log.ts";
 import type { TableNames } from "./tables.ts";
 import { ALARMS_FILE, createTelemetry, type Telemetry } from "./telemetry.ts";
+import { localWorkflowSettings } from "./workflow-type.ts";
 import { newSegmentId, newTraceId, startXRayDaemon } from "./xray-daemon.ts";
 
 export interface LocalEngineOptions {
@@ -63,6 +65,14 @@ export interface LocalEngineOptions {
   lambdaServiceError?: (functionId: string) => Error | undefined;
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
+  /**
+   * Starts an approval's execution a second time, as AWS may: "another-execution" starts a second execution
+   * of the same input (a duplicate start); "same-execution", EXPRESS only, runs the execution again from its
+   * start under the same ARN, as an asynchronous Express workflow may
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html). "concurrent"
+   * starts it with the first, "after" once the first has ended.
+   */
+  duplicateStart?: (input: unknown) => DuplicateStart | undefined;
   logLevel?: EngineConfig["logLevel"];
   /** Stack config keys to set differently from the dev stack, e.g. alarm thresholds. */
   configOverrides?: Record<string, string>;
@@ -72,6 +82,11 @@ export interface LocalEngineOptions {
   onFunctionOutput?: (functionId: string, line: string) => void;
   /** Changes a function's role policy from the one the stack deploys, e.g. to drop a statement. */
   iamPolicy?: (functionId: string, document: PolicyDocument) => PolicyDocument;
+}
+
+export interface DuplicateStart {
+  kind: "another-execution" | "same-execution";
+  when: "concurrent" | "after";
 }
 
 export interface LocalEndpoints {
@@ -108,6 +123,8 @@ export interface LocalEngine {
   watchExecutions(watcher: ExecutionWatcher): () => void;
   /** Metrics, logs and traces, as CloudWatch and X-Ray would hold them. */
   telemetry: Telemetry;
+  /** The state machine's own log lines, as its log group receives them at the stack's level. */
+  stateMachineLogs: StateMachineLogGroup;
   /** Each function's role (principal, policy) and every authorization decision on its requests. */
   iam: Pick<LocalIam, "decisions" | "identity">;
   /** The stack's alarms over the local engine's resources, and what each would say now. */
@@ -274,7 +291,15 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       stateMachineArn,
       functionsByArn,
       retryIntervalMs: options.retryIntervalMs ?? 200,
+      ...localWorkflowSettings(config.workflowType, definition),
     });
+    const stateMachineLogs = createStateMachineLogGroup(stateDirectory);
+    const logSettings = {
+      level: config.workflowLogLevel,
+      includeExecutionData: config.logExecutionData,
+      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/engine-local-workflow`,
+      definition,
+    };
 
     const signingKeyFile = paths.signingKey;
     const httpApi = await startHttpApi({
@@ -304,23 +329,45 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     const watchers = new Set<ExecutionWatcher>();
     const inFlight = new Set<Promise<void>>();
     const pattern = approvedEventPattern(config.trigger);
-    bus.onEvent((event) => {
-      // Non-matching events are accepted and ignored, as EventBridge does.
-      if (!matchesPattern(event, pattern)) return;
-      const input = applyInputTransformer(event, executionInputTransformer);
+    const run = (input: unknown, executionArn: string): Promise<void> => {
       const running = machine
-        .execute(input, (transition, arn, report) => {
-          options.onTransition?.(transition, arn, input);
-          for (const watcher of watchers) watcher.transition?.(transition, report);
-        })
+        .execute(
+          input,
+          (transition, arn, report) => {
+            options.onTransition?.(transition, arn, input);
+            for (const watcher of watchers) watcher.transition?.(transition, report);
+          },
+          { executionArn },
+        )
         .then((report) => {
           executions.push(report);
           telemetry.executionEnded(report);
+          stateMachineLogs.write(executionArn, stateMachineLogLines(executionArn, report.history, logSettings));
           options.onExecutionEnd?.(report);
           for (const watcher of watchers) watcher.ended?.(report);
         })
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
+      return running;
+    };
+    bus.onEvent((event) => {
+      // Non-matching events are accepted and ignored, as EventBridge does.
+      if (!matchesPattern(event, pattern)) return;
+      const input = applyInputTransformer(event, executionInputTransformer);
+      const executionArn = machine.newExecutionArn();
+      const first = run(input, executionArn);
+      const duplicate = options.duplicateStart?.(input);
+      if (!duplicate) return;
+      if (duplicate.kind === "same-execution" && config.workflowType !== "EXPRESS") {
+        throw new Error("only an EXPRESS execution may run twice under one ARN; Standard runs each exactly once");
+      }
+      const again = () => run(input, duplicate.kind === "same-execution" ? executionArn : machine.newExecutionArn());
+      if (duplicate.when === "concurrent") {
+        again();
+        return;
+      }
+      const chained: Promise<void> = first.then(again).finally(() => inFlight.delete(chained));
+      inFlight.add(chained);
     });
     const idle = async () => {
       while (inFlight.size > 0) await Promise.all(inFlight);
@@ -350,6 +397,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     };
     const watched = {
       stateMachineArn,
+      workflowType: config.workflowType,
       functionNames: Object.fromEntries(engineFunctions.map((fn) => [fn.id, `engine-local-${fn.id}`])),
       // The local bus delivers synchronously: there is no dead-letter queue to watch.
       deadLetterQueueNames: {},
@@ -379,6 +427,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         return () => watchers.delete(watcher);
       },
       telemetry,
+      stateMachineLogs,
       iam,
       alarms: () => alarmsFor(config),
       // CloudWatch's next evaluation after `now` is the first to see every datapoint written so far.

@@ -1,7 +1,7 @@
-// `npm start [-- --dir <path>] [-- --fresh]`: the engine on this machine until Ctrl-C. Prints its endpoints
-// (also written to <dir>/endpoints.json), runs one demo intent through it, and prints every state
-// transition. Its state (tables, objects, token signing key, metrics, logs, traces) stays in the state
-// directory across restarts.
+// `npm start [-- --dir <path>] [--fresh] [--workflow-type EXPRESS]`: the engine on this machine until
+// Ctrl-C. Prints its endpoints (also written to <dir>/endpoints.json), runs one demo intent through it, and
+// prints every state transition. Its state (tables, objects, token signing key, metrics, logs, traces)
+// stays in the state directory across restarts.
 import { parseArgs } from "node:util";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { approvalEntry } from "../infra/trigger.ts";
@@ -11,22 +11,32 @@ import { localPorts, portsFromEnv } from "./ports.ts";
 import { createShutdown, DRAIN_TIMEOUT_MS } from "./shutdown.ts";
 import { EngineStartError } from "./start-errors.ts";
 import { DEFAULT_STATE_DIRECTORY, STATE_DIRECTORY_ENV, stateDirectoryFrom } from "./state-directory.ts";
+import { STATE_MACHINE_LOGS_FILE } from "./state-machine-log.ts";
+import { workflowTypeFlag, workflowTypeOverride, workflowTypeUsage } from "./workflow-type.ts";
 
-const usage = `usage: npm start -- [--dir <path>] [--fresh]
+const usage = `usage: npm start -- [--dir <path>] [--fresh] [--workflow-type STANDARD|EXPRESS]
   --dir <path>  the state directory (default ${DEFAULT_STATE_DIRECTORY}, or $${STATE_DIRECTORY_ENV}): tables, objects, the
                 token signing key, metrics, logs and traces are kept there across restarts; one engine per directory
   --fresh       delete the state kept there first, and start empty
+  ${workflowTypeUsage}
 Ports: ${Object.values(localPorts)
   .map((port) => `${port.env} (${port.default})`)
   .join(", ")}; 0 = any free port.
 Ctrl-C lets executions in flight finish (at most ${DRAIN_TIMEOUT_MS / 1000} s); a second Ctrl-C stops at once.`;
 
-let args: { dir?: string; fresh?: boolean; help?: boolean };
+let args: { dir?: string; fresh?: boolean; help?: boolean; "workflow-type"?: string };
+let workflowType: ReturnType<typeof workflowTypeOverride>;
 try {
   ({ values: args } = parseArgs({
-    options: { dir: { type: "string" }, fresh: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      dir: { type: "string" },
+      fresh: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      ...workflowTypeFlag,
+    },
     strict: true,
   }));
+  workflowType = workflowTypeOverride(args["workflow-type"]);
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
   process.exit(2);
@@ -48,6 +58,7 @@ try {
     ports: portsFromEnv(),
     stateDirectory,
     fresh: args.fresh,
+    configOverrides: workflowType,
     ignoreInterrupt: true,
     // The functions' INFO lines (a duplicate approval, a replayed recording) show in the console's logs.
     logLevel: "INFO",
@@ -76,7 +87,7 @@ try {
 const { endpoints } = engine;
 // The helper commands find this engine through --dir unless it runs on the default directory.
 const dirOption = stateDirectory === DEFAULT_STATE_DIRECTORY ? "" : ` --dir ${stateDirectory}`;
-console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s. Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
+console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s, its state machine ${engine.config.workflowType} (state machine logs at ${engine.config.workflowLogLevel} in ${stateDirectory}/${STATE_MACHINE_LOGS_FILE}). Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
 Console: ${endpoints.console.url}   executions live, path, trace, logs, outcome, alarms, dashboard; approve, kill switches
 Endpoints (also in ${stateDirectory}/endpoints.json):
   status API (JWT)   ${endpoints.httpApi.url}   token: npm run -s token -- --tenant tenant-demo${dirOption}

@@ -1,8 +1,10 @@
 // Runs the rendered definition in aws-local-stepfunctions, each Task's Lambda ARN bound to a local
 // function. Reports what the Step Functions console would show: path, retries, catches, final status.
 import { randomUUID } from "node:crypto";
-import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
+import type { WorkflowType } from "../infra/workflow/workflow-type.ts";
+import type { ExecutionHistory, TaskInvocation } from "./state-machine-log.ts";
 
 /** Which execution and state an invocation belongs to, as Lambda's context and X-Ray's trace know it. */
 export interface InvocationContext {
@@ -39,12 +41,15 @@ export interface StateVisit {
 export interface ExecutionReport {
   executionArn: string;
   input: unknown;
-  status: "SUCCEEDED" | "FAILED";
+  /** TIMED_OUT: stopped at `maxExecutionSeconds` (States.Timeout), as Express stops an execution at five minutes. */
+  status: "SUCCEEDED" | "FAILED" | "TIMED_OUT";
   path: string[];
   transitions: Transition[];
   output?: unknown;
   error?: string;
   cause?: string;
+  /** The interpreter's events and the Tasks' function calls, from which the state machine's log lines come. */
+  history: ExecutionHistory;
   /** Every state entered, in order, with its input and output: what a click on a state shows. */
   visits: StateVisit[];
   startedAt: number;
@@ -57,6 +62,18 @@ export interface LocalStateMachineOptions {
   functionsByArn: Record<string, LocalFunction>;
   /** Milliseconds between retries, instead of the definition's backoff (which is seconds, with jitter). */
   retryIntervalMs?: number;
+  /** EXPRESS names each execution as Express does (`...:express:<machine>:<name>:<run id>`). */
+  workflowType?: WorkflowType;
+  /** Stops an execution still running after this long with States.Timeout: Express's 300 s (less in tests). */
+  maxExecutionSeconds?: number;
+}
+
+/** An execution's ARN as Step Functions names it; an Express one also names the run. */
+function executionArnFor(options: LocalStateMachineOptions, name: string): string {
+  const [prefix, machineName] = options.stateMachineArn.split(":stateMachine:");
+  return options.workflowType === "EXPRESS"
+    ? `${prefix}:express:${machineName}:${name}:${randomUUID()}`
+    : `${prefix}:execution:${machineName}:${name}`;
 }
 
 /** The message inside a Lambda failure's Cause, or the Cause itself. */
@@ -72,7 +89,14 @@ export function readableCause(cause: unknown): string {
 }
 
 export function createLocalStateMachine(options: LocalStateMachineOptions) {
-  const machine = new StateMachine(options.definition as unknown as StateMachineDefinition, {
+  // A top-level TimeoutSeconds makes the interpreter stop the execution with ExecutionTimeout, as Step
+  // Functions stops an Express execution past five minutes: States.Timeout, counted in ExecutionsTimedOut
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/express-limits.html). The deployed definition has none.
+  const runnable =
+    options.maxExecutionSeconds === undefined
+      ? options.definition
+      : { ...options.definition, TimeoutSeconds: options.maxExecutionSeconds };
+  const machine = new StateMachine(runnable as unknown as StateMachineDefinition, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const taskStates = Object.entries(options.definition.States).filter(([, state]) => state.Type === "Task");
@@ -83,11 +107,23 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
       return [name, run];
     }),
   );
-  const handlersFor = (executionArn: string) =>
+  const handlersFor = (executionArn: string, invocations: TaskInvocation[]) =>
     Object.fromEntries(
       Object.entries(functionOf).map(([stateName, run]) => [
         stateName,
-        (input: unknown) => run(input, { executionArn, stateName }) as never,
+        async (input: unknown) => {
+          const invocation: TaskInvocation = { state: stateName, input, startedAt: Date.now() };
+          invocations.push(invocation);
+          try {
+            invocation.output = await run(input, { executionArn, stateName });
+            return invocation.output as never;
+          } catch (error) {
+            invocation.failed = true;
+            throw error;
+          } finally {
+            invocation.endedAt = Date.now();
+          }
+        },
       ]),
     );
   const retryIntervalOverrides =
@@ -96,15 +132,23 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
       : Object.fromEntries(taskStates.map(([name]) => [name, options.retryIntervalMs as number]));
 
   return {
+    /** A new execution's ARN, to start it with (and, for Express, to run it again under). */
+    newExecutionArn: () => executionArnFor(options, randomUUID()),
     async execute(
       input: unknown,
       /** `report` is the execution's report so far, filled in as it runs. */
       onTransition?: (transition: Transition, executionArn: string, report: ExecutionReport) => void,
+      /** `executionArn` runs an execution again from its start, as Express may (at-least-once). */
+      start: { executionArn?: string } = {},
     ): Promise<ExecutionReport> {
-      const name = randomUUID();
-      const executionArn = `${options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+      const executionArn = start.executionArn ?? executionArnFor(options, randomUUID());
+      const name = executionArn.split(":")[7] as string;
+      const history: ExecutionHistory = { events: [], invocations: [] };
       const execution = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: handlersFor(executionArn), retryIntervalOverrides },
+        overrides: {
+          taskResourceLocalHandlers: handlersFor(executionArn, history.invocations),
+          retryIntervalOverrides,
+        },
         context: {
           Execution: {
             Id: executionArn,
@@ -122,6 +166,7 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
         status: "SUCCEEDED",
         path: [],
         transitions: [],
+        history,
         visits: [],
         startedAt: Date.now(),
       };
@@ -132,6 +177,7 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
       const visitOf = (name: string) => report.visits.findLast((visit) => visit.state === name);
       const logging = (async () => {
         for await (const log of execution.eventLogs) {
+          history.events.push(log);
           if (log.type === "StateEntered") {
             report.path.push(log.state.name);
             report.visits.push({
@@ -168,13 +214,17 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
             report.status = "FAILED";
             report.error = log.Error;
             report.cause = readableCause(log.Cause);
+          } else if (log.type === "ExecutionTimeout") {
+            report.status = "TIMED_OUT";
+            report.error = "States.Timeout";
+            report.cause = `the execution ran past ${options.maxExecutionSeconds} s`;
           }
         }
       })();
       try {
         report.output = await execution.result;
-      } catch {
-        report.status = "FAILED";
+      } catch (error) {
+        report.status = error instanceof ExecutionTimeoutError ? "TIMED_OUT" : "FAILED";
       }
       await logging;
       report.endedAt = Date.now();

@@ -65,6 +65,13 @@ interface ExecutionTrace {
   input: unknown;
 }
 
+/** The AWS/States count an execution's end adds to; a stopped Express execution counts as timed out. */
+const statesMetricOf = {
+  SUCCEEDED: "ExecutionsSucceeded",
+  FAILED: "ExecutionsFailed",
+  TIMED_OUT: "ExecutionsTimedOut",
+} as const satisfies Record<ExecutionReport["status"], string>;
+
 export function createTelemetry(options: {
   directory: string;
   stateMachineArn: string;
@@ -198,7 +205,7 @@ export function createTelemetry(options: {
         start_time: seconds(trace.start),
         end_time: seconds(end),
         annotations: { ...intentAnnotations(report.input), execution_arn: report.executionArn, status: report.status },
-        ...(report.status === "FAILED"
+        ...(report.status !== "SUCCEEDED"
           ? { error: true, cause: { exceptions: [{ type: report.error ?? "Failed", message: report.cause ?? "" }] } }
           : {}),
       });
@@ -207,7 +214,7 @@ export function createTelemetry(options: {
         { namespace: "AWS/States", metricName: "ExecutionsStarted", dimensions, timestamp: trace.start, value: 1 },
         {
           namespace: "AWS/States",
-          metricName: report.status === "SUCCEEDED" ? "ExecutionsSucceeded" : "ExecutionsFailed",
+          metricName: statesMetricOf[report.status],
           dimensions,
           timestamp: end,
           value: 1,

@@ -21,6 +21,7 @@ import { evaluateMathExpr, type Series } from "./metric-math.ts";
 const prod = engineConfigOf("prod");
 const prodSpecs = alarmSpecs({
   ...watched,
+  workflowType: prod.workflowType,
   alarms: prod.alarms,
   metricsNamespace: prod.metricsNamespace,
   namePrefix: prod.namePrefix,
@@ -84,7 +85,7 @@ describe("the prod stack's alarms", () => {
     expect(alarmsIn(evaluations)[0]).toBe(nextEvaluation(stateMachineFailures, failedAt));
   });
 
-  it("fire state-machine-failures on an execution that timed out", () => {
+  it("fire state-machine-failures on an execution that timed out: on prod's EXPRESS, one stopped at five minutes", () => {
     const timedOutAt = BOUNDARY + 5 * SECOND;
 
     const evaluation = evaluateAlarm(stateMachineFailures, [sfnTimedOut(timedOutAt)], {

@@ -15,6 +15,7 @@ function report(name: string, fields: Partial<ExecutionReport> = {}): ExecutionR
     status: "SUCCEEDED",
     path: [],
     transitions: [],
+    history: { events: [], invocations: [] },
     visits: [],
     startedAt: 1_000,
     ...fields,
