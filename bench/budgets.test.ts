@@ -83,6 +83,16 @@ describe("round-trip budgets", () => {
     expect(result.wireMismatches).toEqual([]);
     expect(result.paths.happy.total.DynamoDB).toBeGreaterThan(0);
   });
+
+  it("counts the tool call's idempotency record on its own table, for the cost model: its claim and its result", () => {
+    const invoker = result.paths.happy.perFunction.find((row) => row.functionId === "tool-invoker");
+
+    expect(invoker?.operations.filter((operation) => operation.startsWith("DynamoDB."))).toEqual([
+      "DynamoDB.PutItem",
+      "DynamoDB.UpdateItem",
+    ]);
+    expect(invoker?.unitsByTable).toEqual({ idempotency: { readUnits: 0, writeUnits: 2 } });
+  });
 });
 
 /**
