@@ -28,7 +28,7 @@ const engine = await startLocalEngine({
 });
 const client = publicClient(engine);
 console.log(
-  `Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${demoScenarios.length} scenarios on a ${engine.config.workflowType} state machine.\n`,
+  `Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${demoScenarios.length} scenarios (${engine.config.workflowType} workflow).\n`,
 );
 
 const results: ScenarioResult[] = [];

@@ -87,7 +87,7 @@ try {
 const { endpoints } = engine;
 // The helper commands find this engine through --dir unless it runs on the default directory.
 const dirOption = stateDirectory === DEFAULT_STATE_DIRECTORY ? "" : ` --dir ${stateDirectory}`;
-console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s, its state machine ${engine.config.workflowType} (state machine logs at ${engine.config.workflowLogLevel} in ${stateDirectory}/${STATE_MACHINE_LOGS_FILE}). Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
+console.log(`Engine up in ${((Date.now() - started) / 1000).toFixed(1)} s; state machine ${engine.config.workflowType}, logging ${engine.config.workflowLogLevel} to ${stateDirectory}/${STATE_MACHINE_LOGS_FILE}. Its state is kept in ${stateDirectory} across restarts (--fresh starts empty).
 Console: ${endpoints.console.url}   executions live, path, trace, logs, outcome, alarms, dashboard; approve, kill switches
 Endpoints (also in ${stateDirectory}/endpoints.json):
   status API (JWT)   ${endpoints.httpApi.url}   token: npm run -s token -- --tenant tenant-demo${dirOption}
