@@ -1,5 +1,7 @@
 // The cost section of the benchmark's report: one line per workflow type and path against the original
 // design's shape (what the README carries), the primary stack's breakdown, and the other stacks' totals.
+
+import type { WorkflowType } from "../infra/workflow/workflow-type.ts";
 import {
   type CostLines,
   type CostResult,
@@ -12,7 +14,6 @@ import {
 } from "./cost.ts";
 import type { ScenarioName } from "./executions.ts";
 import { dollars, table } from "./markdown.ts";
-import type { WorkflowType } from "./state-machine-logs.ts";
 
 const pathNames: Record<ScenarioName, string> = {
   happy: "happy path",
@@ -30,13 +31,12 @@ function describe(cost: CostResult, stack: StackCost): string {
     `${stack.tracing.stateMachine ? "and" : "off,"} the status function ${stack.tracing.statusApi ? "Active" : "not sampling"}, ` +
     `sampling rule ${stack.tracing.samplingRule} (all from the synthesized stack). AWS list prices, ${cost.region}, checked ` +
     `${cost.pricesChecked} (bench/prices.json, with sources). Standard: the states each path entered when the rendered ` +
-    `definition ran. Express: one request plus the duration measured on the local engine from the first state entered to ` +
+    `definition ran. Express: one request plus the duration measured on the local engine from the execution's start to ` +
     `the end (median of ${stack.paths.happy.durationsMs.length} executions per path), rounded up to 100 ms, x ` +
     `${stack.expressMemoryMb} MB (AWS's formula: 50 MB + the definition + the 256 KB payload limit, no Map or Parallel ` +
     `state; the execution's own memory is not observable locally). Lambda duration: ${cost.durationsSource}, rounded up ` +
     `to 1 ms, x memory. CloudWatch Logs: the bytes the functions wrote on the local engine at the stack's level (EMF ` +
-    `lines included) and the state machine's log events at its level, ${stack.stateMachineLogSource} from each ` +
-    `execution. X-Ray: ${sampled} of trace roots recorded at ${cost.executionsPerMonth.toLocaleString("en-US")} ` +
+    `lines included) and the state machine's own log lines the local engine wrote at its level. X-Ray: ${sampled} of trace roots recorded at ${cost.executionsPerMonth.toLocaleString("en-US")} ` +
     `executions a month spread evenly, each recorded trace scanned once. ${cost.statusReadsPerExecution} status read per ` +
     `execution. The original design's shape is the seed's reference state machine (Standard, six Lambda tasks on its main ` +
     `line) run through the same interpreter, with the same functions' measured work except three separate recorder ` +

@@ -1,5 +1,5 @@
 // The benchmark's pure parts: the seed shape's paths, the cost arithmetic of both workflow types, the logs
-// and X-Ray model, the state machine's log events, and the cost budgets' verdicts.
+// and X-Ray model, log lines as the deployed stack writes them, and the cost budgets' verdicts.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +24,10 @@ import {
   seedWork,
   traceRoots,
 } from "./cost.ts";
-import { deployedNamer, logVolume } from "./log-volume.ts";
+import { deployedNamer, executionArnAs, logVolume } from "./log-volume.ts";
 import type { BenchResults } from "./results.ts";
 import type { PathResult } from "./round-trips.ts";
 import { readSynthOutput, type StackShape } from "./stack.ts";
-import { type ExecutionHistory, historyEvents, stateMachineLogLines } from "./state-machine-logs.ts";
 
 const prices: Prices = {
   checked: "2026-11-23",
@@ -225,89 +224,6 @@ describe("X-Ray at the stack's sampling", () => {
   });
 });
 
-const executionArn = "arn:aws:states:us-east-1:000000000000:execution:engine-local:run-1";
-const happy: ExecutionHistory = {
-  executionArn,
-  input: { action_intent_id: "i" },
-  output: { status: "SUCCEEDED" },
-  status: "SUCCEEDED",
-  transitions: [
-    "StartExecution",
-    "ValidatePreflight",
-    "MapActionToTool",
-    "InvokeTool",
-    "CheckCompensation",
-    "RecordOutcome",
-  ].map((state) => ({ state, event: "entered" as const })),
-};
-const rejected: ExecutionHistory = {
-  executionArn,
-  input: { action_intent_id: "i" },
-  status: "FAILED",
-  error: "KillSwitchError",
-  cause: "tenant halted",
-  transitions: [
-    { state: "StartExecution", event: "entered" },
-    { state: "ValidatePreflight", event: "entered" },
-    { state: "ValidatePreflight", event: "failed", detail: "KillSwitchError: tenant halted" },
-    { state: "ValidatePreflight", event: "caught", detail: "RecordFailure" },
-    { state: "RecordFailure", event: "entered" },
-    { state: "ActionFailed", event: "entered" },
-  ],
-};
-const logContext = (level: "ALL" | "ERROR", includeExecutionData = false) => ({
-  definition,
-  machine: { ...stack.stateMachine, logging: { level, includeExecutionData } },
-  type: "STANDARD" as const,
-});
-
-describe("the state machine's log events (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html)", () => {
-  it("a happy path's history: each Lambda task scheduled, started, succeeded and exited, the Choice entered and exited", () => {
-    const types = historyEvents(happy, definition).map((event) => event.type);
-
-    expect(types).toHaveLength(29);
-    expect(types.slice(0, 6)).toEqual([
-      "ExecutionStarted",
-      "TaskStateEntered",
-      "LambdaFunctionScheduled",
-      "LambdaFunctionStarted",
-      "LambdaFunctionSucceeded",
-      "TaskStateExited",
-    ]);
-    expect(types.slice(21)).toEqual([
-      "ChoiceStateEntered",
-      "ChoiceStateExited",
-      "TaskStateEntered",
-      "LambdaFunctionScheduled",
-      "LambdaFunctionStarted",
-      "LambdaFunctionSucceeded",
-      "TaskStateExited",
-      "ExecutionSucceeded",
-    ]);
-  });
-
-  it("logs every event at ALL and only the failures at ERROR: none for a happy path", () => {
-    expect(stateMachineLogLines(happy, logContext("ALL"))).toHaveLength(29);
-    expect(stateMachineLogLines(happy, logContext("ERROR"))).toEqual([]);
-    expect(stateMachineLogLines(rejected, logContext("ERROR")).map((line) => JSON.parse(line).type)).toEqual([
-      "LambdaFunctionFailed",
-      "FailStateEntered",
-      "ExecutionFailed",
-    ]);
-  });
-
-  it("carries input and output only with includeExecutionData, and the stack's ARNs", () => {
-    const [started] = stateMachineLogLines(happy, logContext("ALL")).map((line) => JSON.parse(line));
-    const [withData] = stateMachineLogLines(happy, logContext("ALL", true)).map((line) => JSON.parse(line));
-    const express = JSON.parse(stateMachineLogLines(happy, { ...logContext("ALL"), type: "EXPRESS" })[0] as string);
-
-    expect(started.details).toEqual({ inputDetails: { truncated: false }, roleArn: stack.stateMachine.roleArn });
-    expect(withData.details.input).toBe('{"action_intent_id":"i"}');
-    expect(started.execution_arn).toBe("arn:aws:states:us-east-1:123456789012:execution:prod:run-1");
-    expect(express.execution_arn).toBe("arn:aws:states:us-east-1:123456789012:express:prod:run-1:run-1");
-  });
-});
-
 const row = (
   functionId: string,
   fields: Partial<RoundTrips> = {},
@@ -365,7 +281,16 @@ describe("the original design's shape", () => {
 });
 
 describe("log lines as the deployed stack writes them", () => {
-  it("renames the local functions, state machine and account to the stack's, and counts EMF lines apart", () => {
+  it("names a state machine's executions as each workflow type does", () => {
+    const standard = "arn:aws:states:us-east-1:123456789012:execution:prod:5f0c";
+    const express = "arn:aws:states:us-east-1:123456789012:express:prod:5f0c:9a1b";
+
+    expect(executionArnAs(standard, "EXPRESS")).toBe("arn:aws:states:us-east-1:123456789012:express:prod:5f0c:5f0c");
+    expect(executionArnAs(express, "STANDARD")).toBe(standard);
+    expect(executionArnAs(express, "EXPRESS")).toBe(express);
+  });
+
+  it("renames the local functions, state machine, its role and the account to the stack's, and counts EMF lines apart", () => {
     const namer = deployedNamer({
       ...stack,
       functions: stack.functions.map((fn) => ({ ...fn, name: `action-execution-engine-prod-${fn.id}` })),
@@ -376,6 +301,13 @@ describe("log lines as the deployed stack writes them", () => {
 
     expect(line).toBe(
       '{"function_name":"action-execution-engine-prod-execution-starter","function_arn":"arn:aws:lambda:us-east-1:123456789012:function:action-execution-engine-prod-execution-starter"}',
+    );
+    expect(
+      namer(
+        '{"roleArn":"arn:aws:iam::000000000000:role/engine-local-workflow","execution_arn":"arn:aws:states:us-east-1:000000000000:express:engine-local:a:b"}',
+      ),
+    ).toBe(
+      '{"roleArn":"arn:aws:iam::123456789012:role/workflow-role","execution_arn":"arn:aws:states:us-east-1:123456789012:express:prod:a:b"}',
     );
     expect(logVolume(["ab", '{"_aws":{"CloudWatchMetrics":[]}}', "é"])).toEqual({
       events: 3,

@@ -2,7 +2,7 @@
 // prices in bench/prices.json:
 //   - Step Functions Standard: every state the path entered when the rendered definition ran (bench/
 //     round-trips.ts), retries included; Express: one request per execution, plus its duration from the
-//     first state entered to its end (measured on the local engine, bench/observed-executions.ts) rounded
+//     start to its end (measured on the local engine, bench/observed-executions.ts) rounded
 //     up to 100 ms, times the memory AWS's published formula gives (50 MB + the rendered definition + the
 //     largest state payload Step Functions accepts, 256 KB, times the Parallel states; no Map state),
 //     billed in 64 MB chunks. The execution's own memory use is not observable locally; the formula with
@@ -13,8 +13,8 @@
 //   - DynamoDB: the request units DynamoDB reported for those calls (ReturnConsumedCapacity), the
 //     idempotency table's included; S3 PUTs and EventBridge events as counted;
 //   - CloudWatch Logs ingestion: the bytes of every line the functions wrote (log and EMF lines) on the
-//     local engine at the stack's log level, plus the state machine's log events at the stack's level and
-//     includeExecutionData (derived from the execution, bench/state-machine-logs.ts);
+//     local engine at the stack's log level, plus the state machine's own log lines the local engine wrote
+//     at the stack's level and includeExecutionData (local/state-machine-log.ts);
 //   - X-Ray: one trace per execution when the state machine traces (its functions' segments join it), one
 //     per status read when the status function's tracing is Active, recorded at the stack's sampling rule
 //     (X-Ray's default without one: the first request each second and 5% of the rest, at
@@ -45,11 +45,11 @@ import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { EngineFunctionId } from "../infra/catalog.ts";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
+import type { WorkflowType } from "../infra/workflow/workflow-type.ts";
 import type { ScenarioName } from "./executions.ts";
 import type { ObservedPath, ObservedStack } from "./observed-executions.ts";
 import type { PathResult, RoundTripResult } from "./round-trips.ts";
 import type { StackShape } from "./stack.ts";
-import type { WorkflowType } from "./state-machine-logs.ts";
 import { round } from "./stats.ts";
 
 export interface Prices {
@@ -93,7 +93,7 @@ export const SCANS_PER_RECORDED_TRACE = 1;
 /** The work one path does, per execution. */
 export interface PathWork {
   transitions: number;
-  /** First state entered to the end, milliseconds: what Express bills. */
+  /** The execution's start to its end, milliseconds: what Express bills. */
   durationMs: number;
   invocations: { functionId: EngineFunctionId; ms: number }[];
   readUnits: number;
@@ -476,7 +476,6 @@ export interface StackCost {
   deployedType: WorkflowType;
   logLevel: string;
   stateMachineLogging: StackShape["stateMachine"]["logging"];
-  stateMachineLogSource: ObservedStack["stateMachineLogSource"];
   tracing: { stateMachine: boolean; statusApi: boolean; samplingRule: string; sampledFraction: number };
   expressMemoryMb: number;
   /**
@@ -589,7 +588,6 @@ function stackCost(
     deployedType: stack.stateMachine.type,
     logLevel: observed.logLevel,
     stateMachineLogging: stack.stateMachine.logging,
-    stateMachineLogSource: observed.stateMachineLogSource,
     tracing: {
       stateMachine: stack.stateMachine.tracing,
       statusApi: roots.statusRead === 1,

@@ -1,35 +1,36 @@
 // What each path costs that only a run of the deployable bundles shows: the local engine (local/engine.ts)
-// runs every path at a stack's logging settings, one execution at a time, and this keeps, per execution,
-// every line its functions wrote (log and EMF lines, as CloudWatch Logs would ingest them), the state
-// machine's own log events at the stack's level, the lines one status read writes, and how long the
-// execution ran from its first state entered to its end (what Express bills). Lines are counted as the
-// deployed stack would write them: the local function and state machine names and account in them are
-// replaced by the stack's, which are longer.
+// runs every path as a stack configures it (workflow type, log levels, execution data), one execution at a
+// time, and this keeps, per execution, every line its functions wrote (log and EMF lines, as CloudWatch
+// Logs would ingest them), the state machine's own log lines (local/state-machine-log.ts), the lines one
+// status read writes, and how long the execution ran from its start to its end (what Express bills).
+// Lines are counted as the deployed stack would write them: the local function, state machine and role
+// names and the account in them are replaced by the stack's, which are longer. The state machine's lines
+// of the type the stack does not deploy are the same events under that type's execution ARN.
 //
 // Warm executions only: the first of each path in a fresh engine starts its functions cold, and those
 // lines (and Lambda INIT) are left out, as the warm durations are.
 import { randomUUID } from "node:crypto";
 import { engineFunctions } from "../infra/catalog.ts";
+import { type WorkflowType, workflowTypes } from "../infra/workflow/workflow-type.ts";
 import { demoIntent } from "../local/demo-data.ts";
 import { publicClient } from "../local/demo-scenarios.ts";
 import { startLocalEngine } from "../local/engine.ts";
 import type { ExecutionReport } from "../local/state-machine.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import type { ScenarioName } from "./executions.ts";
-import { deployedNamer, type LogVolume, logVolume } from "./log-volume.ts";
+import { deployedNamer, executionArnAs, type LogVolume, logVolume } from "./log-volume.ts";
 import type { StackShape } from "./stack.ts";
-import { stateMachineLogLines, type WorkflowType } from "./state-machine-logs.ts";
 import { median, round } from "./stats.ts";
 
 export interface ObservedPath {
   path: string[];
   runs: number;
-  /** Median, milliseconds, first state entered to the execution's end on the local engine (measured). */
+  /** Median, milliseconds, the execution's start to its end on the local engine (measured). */
   durationMs: number;
   durationsMs: number[];
   /** Per function invoked on the path, median over the runs. */
   functionLogs: ({ functionId: string } & LogVolume)[];
-  /** The state machine's log events per execution, by the workflow type the ARNs name. */
+  /** The state machine's log lines per execution, by the workflow type the ARNs name. */
   stateMachineLogs: Record<WorkflowType, LogVolume>;
 }
 
@@ -37,8 +38,6 @@ export interface ObservedStack {
   stack: string;
   logLevel: string;
   stateMachineLogging: StackShape["stateMachine"]["logging"];
-  /** How the state machine's log events were had: written by the local engine, or derived from its report. */
-  stateMachineLogSource: "captured" | "derived";
   paths: Record<ScenarioName, ObservedPath>;
   /** One status read's lines (status-api), median. */
   statusRead: LogVolume;
@@ -57,6 +56,8 @@ export function loggingOverrides(stack: StackShape): { logLevel: string; configO
     logLevel,
     configOverrides: {
       metricsNamespace,
+      workflowType: stack.stateMachine.type,
+      workflowLogLevel: stack.stateMachine.logging.level,
       logExecutionData: String(stack.stateMachine.logging.includeExecutionData),
     },
   };
@@ -76,6 +77,8 @@ interface ExecutionSample {
   report: ExecutionReport;
   durationMs: number;
   lines: { functionId: string; line: string }[];
+  /** The state machine's lines, as the stack deploys them and under the other type's ARN. */
+  stateMachineLines: Record<WorkflowType, string[]>;
   statusReadLines: string[];
 }
 
@@ -92,8 +95,7 @@ export async function observeExecutions(stack: StackShape, options: ObserveOptio
   const { logLevel, configOverrides } = loggingOverrides(stack);
   const asDeployed = deployedNamer(stack);
   let lines: { functionId: string; line: string }[] = [];
-  const started = new Map<string, number>();
-  const ended = new Map<string, (report: ExecutionReport, at: number) => void>();
+  const ended = new Map<string, (report: ExecutionReport) => void>();
   const engine = await startLocalEngine({
     dynamodbEndpoint: options.dynamodbEndpoint,
     tablePrefix: options.tablePrefix,
@@ -101,12 +103,9 @@ export async function observeExecutions(stack: StackShape, options: ObserveOptio
     logLevel: logLevel as never,
     configOverrides,
     onFunctionOutput: (functionId, line) => lines.push({ functionId, line: asDeployed(line) }),
-    onTransition: (transition, executionArn) => {
-      if (transition.event === "entered" && !started.has(executionArn)) started.set(executionArn, performance.now());
-    },
     onExecutionEnd: (report) => {
       const id = (report.input as { action_intent_id?: string }).action_intent_id ?? "";
-      ended.get(id)?.(report, performance.now());
+      ended.get(id)?.(report);
     },
   });
   try {
@@ -119,13 +118,11 @@ export async function observeExecutions(stack: StackShape, options: ObserveOptio
         ...intentFields[scenario],
       });
       await client.storeIntent(intent);
-      const end = new Promise<{ report: ExecutionReport; at: number }>((resolve) =>
-        ended.set(intent.action_intent_id, (report, at) => resolve({ report, at })),
-      );
+      const end = new Promise<ExecutionReport>((resolve) => ended.set(intent.action_intent_id, resolve));
       lines = [];
       const key = { action_intent_id: intent.action_intent_id, tenant_id: intent.tenant_id, account_id: ACCOUNT };
       await client.approve(key);
-      const { report, at } = await end;
+      const report = await end;
       ended.delete(intent.action_intent_id);
       await engine.idle();
       const executionLines = lines;
@@ -134,10 +131,22 @@ export async function observeExecutions(stack: StackShape, options: ObserveOptio
       if (status.httpStatus !== 200)
         throw new Error(`status read of a ${scenario} execution answered ${status.httpStatus}`);
       const statusReadLines = lines.filter((line) => line.functionId === "status-api").map((line) => line.line);
-      const start = started.get(report.executionArn);
-      if (start === undefined) throw new Error(`execution ${report.executionArn} entered no state`);
-      started.delete(report.executionArn);
-      return { report, durationMs: at - start, lines: executionLines, statusReadLines };
+      if (report.endedAt === undefined) throw new Error(`execution ${report.executionArn} reported no end`);
+      const deployedArn = asDeployed(report.executionArn);
+      const machineLines = engine.stateMachineLogs.linesOf(report.executionArn).map(asDeployed);
+      const stateMachineLines = Object.fromEntries(
+        workflowTypes.map((type) => [
+          type,
+          machineLines.map((line) => line.replaceAll(deployedArn, executionArnAs(deployedArn, type))),
+        ]),
+      ) as Record<WorkflowType, string[]>;
+      return {
+        report,
+        durationMs: report.endedAt - report.startedAt,
+        lines: executionLines,
+        stateMachineLines,
+        statusReadLines,
+      };
     };
 
     const scenarios: ScenarioName[] = ["happy", "preflightRejected", "compensated"];
@@ -154,14 +163,13 @@ export async function observeExecutions(stack: StackShape, options: ObserveOptio
     options.onProgress?.(`cost, ${stack.stack} logging: ${options.runs} executions of each path`);
 
     const paths = Object.fromEntries(
-      scenarios.map((scenario) => [scenario, observedPath(scenario, samples[scenario], stack)]),
+      scenarios.map((scenario) => [scenario, observedPath(scenario, samples[scenario])]),
     ) as Record<ScenarioName, ObservedPath>;
     const statusReads = scenarios.flatMap((scenario) => samples[scenario].map((sample) => sample.statusReadLines));
     return {
       stack: stack.stack,
       logLevel,
       stateMachineLogging: stack.stateMachine.logging,
-      stateMachineLogSource: "derived",
       paths,
       statusRead: medianVolume(statusReads.map(logVolume)),
     };
@@ -175,7 +183,7 @@ function medianVolume(volumes: readonly LogVolume[]): LogVolume {
   return { events: of("events"), bytes: of("bytes"), emfEvents: of("emfEvents"), emfBytes: of("emfBytes") };
 }
 
-function observedPath(scenario: ScenarioName, samples: readonly ExecutionSample[], stack: StackShape): ObservedPath {
+function observedPath(scenario: ScenarioName, samples: readonly ExecutionSample[]): ObservedPath {
   const paths = new Set(samples.map((sample) => sample.report.path.join(" > ")));
   if (paths.size !== 1) throw new Error(`${scenario} executions took different paths: ${[...paths].join("; ")}`);
   const [first] = samples;
@@ -184,13 +192,7 @@ function observedPath(scenario: ScenarioName, samples: readonly ExecutionSample[
     .map((fn) => fn.id)
     .filter((id) => samples.some((sample) => sample.lines.some((line) => line.functionId === id)));
   const machineLogs = (type: WorkflowType) =>
-    medianVolume(
-      samples.map((sample) =>
-        logVolume(
-          stateMachineLogLines(sample.report, { definition: stack.definition, machine: stack.stateMachine, type }),
-        ),
-      ),
-    );
+    medianVolume(samples.map((sample) => logVolume(sample.stateMachineLines[type])));
   const durationsMs = samples.map((sample) => round(sample.durationMs, 1));
   return {
     path: first.report.path,
