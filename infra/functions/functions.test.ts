@@ -187,7 +187,7 @@ describe("EngineFunctions component", () => {
 
   const deployed = Promise.all(Object.values(component.functions).map((fn) => outputValue(fn.arn)));
 
-  it("deploys every function on nodejs24.x, arm64, with X-Ray active, from an archive of its bundle", async () => {
+  it("deploys every function on nodejs24.x, arm64, from an archive of its bundle", async () => {
     await deployed;
     const lambdas = resources.filter((resource) => resource.type === "aws:lambda/function:Function");
 
@@ -197,10 +197,26 @@ describe("EngineFunctions component", () => {
         runtime: "nodejs24.x",
         architectures: ["arm64"],
         handler: "index.handler",
-        tracingConfig: { mode: "Active" },
       });
     }
     expect(lambdas.every((lambda) => (lambda.inputs.code as { __pulumiArchive?: boolean }).__pulumiArchive)).toBe(true);
+  });
+
+  // An HTTP API starts no X-Ray traces (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-apigateway.html):
+  // with Active, each status read would become a trace of its own; PassThrough follows a caller's decision only
+  // (https://docs.aws.amazon.com/lambda/latest/api/API_TracingConfig.html).
+  it("traces the state machine's functions Active and the status function PassThrough", async () => {
+    await deployed;
+    const lambdas = resources.filter((resource) => resource.type === "aws:lambda/function:Function");
+
+    expect(Object.fromEntries(lambdas.map((lambda) => [lambda.inputs.name, lambda.inputs.tracingConfig]))).toEqual(
+      Object.fromEntries(
+        engineFunctions.map((fn) => [
+          `engine-test-${fn.id}`,
+          { mode: fn.id === "status-api" ? "PassThrough" : "Active" },
+        ]),
+      ),
+    );
   });
 
   it("creates each function only after its role policy, so its first call to X-Ray is allowed", async () => {

@@ -1,5 +1,5 @@
-// Every engine function: bundled at program run, nodejs24.x on arm64, X-Ray active, its own log group
-// with retention, and its own role whose policy names only what that function touches.
+// Every engine function: bundled at program run, nodejs24.x on arm64, traced with X-Ray (tracingModeFor),
+// its own log group with retention, and its own role whose policy names only what that function touches.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { TableName } from "../../functions/kernel/data-layout.ts";
@@ -30,6 +30,19 @@ const lambdaAssumeRole = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
+
+/**
+ * Active for the functions the state machine invokes, PassThrough for the others (the status function).
+ * Lambda follows a sampling decision that arrives with the request in either mode; without one, Active
+ * samples the request as a new trace and PassThrough does not
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_TracingConfig.html). Status reads come through an HTTP
+ * API, which starts no traces (X-Ray traces REST APIs only:
+ * https://docs.aws.amazon.com/xray/latest/devguide/xray-services-apigateway.html), and are no part of an
+ * execution: Active would make each read a trace of its own, at the account's default sampling rule.
+ */
+export function tracingModeFor(fn: EngineFunction): "Active" | "PassThrough" {
+  return fn.placeholder ? "Active" : "PassThrough";
+}
 
 function recordOf<T>(entries: Record<string, pulumi.Input<T>>): pulumi.Output<Record<string, T>> {
   return pulumi.all(entries) as pulumi.Output<Record<string, T>>;
@@ -90,7 +103,7 @@ export class EngineFunctions extends pulumi.ComponentResource {
           // Unset leaves the function on the account's unreserved pool (Pulumi's -1).
           reservedConcurrentExecutions: config.lambdaConcurrency.reserved[fn.id as EngineFunctionId],
           timeout: fn.timeoutSeconds,
-          tracingConfig: { mode: "Active" },
+          tracingConfig: { mode: tracingModeFor(fn) },
           loggingConfig: { ...lambdaLoggingFor(config), logGroup: logGroup.name },
           environment: {
             variables: pulumi
@@ -106,7 +119,7 @@ export class EngineFunctions extends pulumi.ComponentResource {
           },
         },
         // With tracing Active, CreateFunction checks the role may call X-Ray, and a first invocation must
-        // not race the grant: the function waits for its policy, not only its role.
+        // not race the grant (a traced one, in either mode): the function waits for its policy, not only its role.
         { ...child, dependsOn: [logGroup, policy] },
       );
       return { name: lambda.name, arn: lambda.arn, invokeArn: lambda.invokeArn, roleName: role.name };
