@@ -60,7 +60,8 @@ export function Chart(props: {
         width: Math.max(240, element.clientWidth),
         height: props.height ?? 180,
         series,
-        scales: { x: { time: true } },
+        // Counts and durations: the axis starts at 0, so one lone datapoint does not fill the height.
+        scales: { x: { time: true }, y: { range: (_plot, min, max) => [Math.min(0, min), max > 0 ? max * 1.15 : 1] } },
         axes: [{}, { size: 44, values: (_plot, ticks) => ticks.map(compact) }],
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },

@@ -69,7 +69,7 @@ try {
   const id = compensated?.executionArn.split(":").pop() ?? "";
   await shoot(`#/executions/${id}`, "console-execution.png", "[data-part='raw-reply']", true);
   await shoot("#/alarms", "console-alarms.png", ".alarm-card .u-wrap");
-  await shoot("#/dashboard?period=60", "console-dashboard.png", ".widget .u-wrap", true);
+  await shoot("#/dashboard?period=10", "console-dashboard.png", ".widget .u-wrap", true);
   await shoot("#/operate", "console-operate.png", "[data-scope='tenant-beta']", true);
 } finally {
   await browser.close();

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ExecutionDetail, ExecutionPage } from "../../local/console/api-types.ts";
 import { buildConsoleAssets } from "../../local/console/assets.ts";
 import { launchChromium } from "../../local/console/browser.ts";
+import { demoIntent } from "../../local/demo-data.ts";
+import { publicClient } from "../../local/demo-scenarios.ts";
 import { startLocalEngine } from "../../local/engine.ts";
 
 const engine = await startLocalEngine({
@@ -161,6 +163,33 @@ describe("the console in a browser", () => {
     expect(await caught.getAttribute("data-taken")).toBe("true");
     await page.locator("select[name='level']").selectOption("WARN");
     expect(await page.locator("tr.log").count()).toBe(0);
+  }, 60_000);
+
+  it("counts a state's retries on it and marks the Retry it ran", async () => {
+    // Prepare: the demo gateway answers 503 twice before it creates the record.
+    const flaky = demoIntent({
+      action_intent_id: `intent-flaky-${run}`,
+      tenant_id: "tenant-console",
+      account_id: "account-console",
+      action_type: "DEMO_FLAKY",
+      parameters: { fail_times: 2 },
+    });
+    await publicClient(engine).storeAndApprove(flaky);
+    await engine.idle();
+    const [execution] = await executionsOf(flaky.action_intent_id);
+
+    // Act
+    await open(`#/executions/${execution?.id}`);
+    const invoke = page.locator("g.node[data-state='InvokeTool']");
+    await invoke.locator(".retry-badge").waitFor();
+
+    // Assess
+    expect(await invoke.getAttribute("data-retries")).toBe("2");
+    expect(await invoke.locator(".retry-badge").textContent()).toBe("↻2");
+    expect(await page.locator("g.edge[data-edge='InvokeTool->InvokeTool:retry0']").getAttribute("data-taken")).toBe(
+      "true",
+    );
+    expect(await page.locator("tr.span-lambda", { hasText: "(InvokeTool)" }).count()).toBe(3);
   }, 60_000);
 
   it("stops a tenant with its kill switch from the page: the next execution ends KILL_SWITCH", async () => {
