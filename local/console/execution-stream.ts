@@ -39,6 +39,8 @@ export function createExecutionStream(options: { intervalMs?: number } = {}) {
       clients.add(response);
       request.on("close", () => clients.delete(response));
     },
+    /** Whether any page is listening. */
+    watched: () => clients.size > 0,
     changed(summary: ExecutionSummary): void {
       pending.set(summary.id, summary);
       timer ??= setTimeout(flush, options.intervalMs ?? STREAM_INTERVAL_MS);

@@ -99,20 +99,29 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
   });
   const stream = createExecutionStream();
 
-  /** A failed execution's error class, from its record when its own states did not carry it. */
-  const learnErrorClass = async (summary: ExecutionSummary) => {
-    const target = await operator.target();
-    const record = await getExecution(target.db, target.tables.executions, summary.tenantId, summary.actionIntentId);
-    if (record?.execution_id !== summary.executionArn || !record.error_class) return;
-    const enriched = index.enrich(summary.id, { errorClass: record.error_class });
-    if (enriched) stream.changed(enriched);
+  /**
+   * A failed execution's error class, from its record when its own states did not carry it (a FAILED
+   * outcome leaves RecordOutcome as an error naming only the code). Read once per execution, and only for
+   * executions a page shows or is watching, so an engine nobody looks at does no extra reads.
+   */
+  const asked = new Set<string>();
+  const learnErrorClass = (summary: ExecutionSummary) => {
+    if (summary.status !== "FAILED" || summary.errorClass || summary.earlierRun || asked.has(summary.id)) return;
+    asked.add(summary.id);
+    void (async () => {
+      const target = await operator.target();
+      const record = await getExecution(target.db, target.tables.executions, summary.tenantId, summary.actionIntentId);
+      if (record?.execution_id !== summary.executionArn || !record.error_class) return;
+      const enriched = index.enrich(summary.id, { errorClass: record.error_class });
+      if (enriched) stream.changed(enriched);
+    })().catch(() => asked.delete(summary.id));
   };
   const unwatch = engine.watchExecutions({
     transition: (_transition, report) => stream.changed(index.report(report)),
     ended: (report) => {
       const summary = index.report(report);
       stream.changed(summary);
-      if (summary.status === "FAILED" && !summary.errorClass) void learnErrorClass(summary).catch(() => {});
+      if (stream.watched()) learnErrorClass(summary);
     },
   });
 
@@ -132,7 +141,9 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
     "GET /api/executions": async (_request, url, response) => {
       const limit = Math.min(Number(url.searchParams.get("limit") ?? 50) || 50, PAGE_LIMIT_MAX);
       const before = url.searchParams.get("before") ?? undefined;
-      sendJson(response, 200, index.page(filterOf(url.searchParams), { limit, ...(before ? { before } : {}) }));
+      const page = index.page(filterOf(url.searchParams), { limit, ...(before ? { before } : {}) });
+      for (const summary of page.executions) learnErrorClass(summary);
+      sendJson(response, 200, page);
     },
     "GET /api/events": async (request, _url, response) => stream.connect(request, response),
     "GET /api/graph": async (_request, _url, response) => sendJson(response, 200, graph),

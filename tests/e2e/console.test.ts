@@ -80,7 +80,7 @@ describe("the console in a browser", () => {
     await open("#/executions", list);
     await list.locator(".live.on").waitFor();
     await list.evaluate(() => {
-      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
 
     // Act: approve from another tab, through the form.
@@ -90,7 +90,7 @@ describe("the console in a browser", () => {
     await row(list, intentId).waitFor();
     await row(list, intentId).locator(".badge", { hasText: "SUCCEEDED" }).waitFor({ timeout: 30_000 });
     expect(await row(list, intentId).locator("td").nth(4).textContent()).toBe("CREATE_CRM_TASK");
-    expect(await list.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await list.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await list.close();
   }, 60_000);
 
