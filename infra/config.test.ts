@@ -36,6 +36,28 @@ describe("stack config", () => {
     });
   });
 
+  it("leaves executions to X-Ray's default sampling rule unless told a reservoir and rate", () => {
+    expect(parse(required).traceSampling).toBeUndefined();
+    expect(parse({ ...required, traceSampling: "" }).traceSampling).toBeUndefined();
+    expect(parse({ ...required, traceSampling: "0/0.05" }).traceSampling).toEqual({
+      reservoirPerSecond: 0,
+      fixedRate: 0.05,
+    });
+    expect(parse({ ...required, traceSampling: " 1 / 1 " }).traceSampling).toEqual({
+      reservoirPerSecond: 1,
+      fixedRate: 1,
+    });
+  });
+
+  it.each(["5%", "1", "1/5", "-1/0.5", "1.5/0.5", "1/0.5/2", "one/half"])(
+    "stops on a trace sampling that is not a reservoir and a rate from 0 to 1: %s",
+    (traceSampling) => {
+      expect(() => parse({ ...required, traceSampling })).toThrow(
+        `stack config key "traceSampling" must be "reservoir/rate"`,
+      );
+    },
+  );
+
   it("deploys a Standard workflow unless told EXPRESS", () => {
     expect(parse(required).workflowType).toBe("STANDARD");
     expect(parse({ ...required, workflowType: "EXPRESS" }).workflowType).toBe("EXPRESS");

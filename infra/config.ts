@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../functions/kernel/metric-names.ts";
 import { DEFAULT_TENANT_CLAIM } from "../functions/status-api/tenant-claim.ts";
 import { type EngineFunctionId, engineFunctions } from "./catalog.ts";
+import type { TraceSampling } from "./workflow/trace-sampling.ts";
 import {
   type WorkflowLogLevel,
   type WorkflowType,
@@ -70,6 +71,8 @@ export interface EngineConfig {
   lambdaConcurrency: LambdaConcurrency;
   /** Whether X-Ray keeps each handler's response as trace metadata (intent parameters, tool results). */
   traceResponses: boolean;
+  /** The stack's X-Ray sampling rule for its executions; unset leaves them to the account's default rule. */
+  traceSampling?: TraceSampling;
   artifactsRetentionDays: number;
   /** Days a replaced or deleted artifact's old version is kept (the bucket is versioned). */
   artifactsNoncurrentRetentionDays: number;
@@ -161,6 +164,24 @@ function parseLambdaConcurrency(
     );
   }
   return { accountLimit, reserved: Object.fromEntries(entries) as LambdaConcurrency["reserved"] };
+}
+
+/**
+ * "reservoir/rate", as an X-Ray sampling rule has them: executions recorded each second, then the share of
+ * the rest, from 0 to 1 (https://docs.aws.amazon.com/xray/latest/api/API_SamplingRule.html).
+ */
+function parseTraceSampling(raw: string): TraceSampling {
+  const match = /^\s*(\d+)\s*\/\s*(\d*\.?\d+)\s*$/.exec(raw);
+  const reservoirPerSecond = Number(match?.[1]);
+  const fixedRate = Number(match?.[2]);
+  if (!match || !Number.isSafeInteger(reservoirPerSecond) || fixedRate > 1) {
+    throw new ConfigError(
+      "traceSampling",
+      '"reservoir/rate": the executions X-Ray records each second, then the share of the rest from 0 to 1 (e.g. "0/0.05" for 5%, "1/1" for every one)',
+      raw,
+    );
+  }
+  return { reservoirPerSecond, fixedRate };
 }
 
 /** Reads raw string values by key; `undefined` when the key is not set. */
@@ -304,6 +325,9 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     throw new ConfigError("secretRecoveryWindowDays", "0 or an integer from 7 to 30", String(secretRecoveryWindowDays));
   }
 
+  const rawTraceSampling = optional("traceSampling");
+  const traceSampling = rawTraceSampling === undefined ? undefined : parseTraceSampling(rawTraceSampling);
+
   const workflowType = oneOf("workflowType", workflowTypes, "STANDARD");
   // ERROR by default: every failure reaches the logs beside the functions' own; Standard keeps each event in
   // its execution history anyway, and the engine's ledger records every execution of either type.
@@ -336,6 +360,7 @@ export function parseEngineConfig(source: ConfigSource, stack: string, project: 
     functionMemoryMb: integer("functionMemoryMb", 512, 128, 10240),
     lambdaConcurrency: parseLambdaConcurrency(source, integer),
     traceResponses: flag("traceResponses", false),
+    traceSampling,
     artifactsRetentionDays: integer("artifactsRetentionDays", 90, 1),
     artifactsNoncurrentRetentionDays: integer("artifactsNoncurrentRetentionDays", 30, 1),
     adopt: {

@@ -129,6 +129,28 @@ describe("dev and prod differ where they say they do", () => {
     ]);
   });
 
+  it("X-Ray sampling of executions: a rule for each stack's own state machine, dev every one, prod 5% with no reservoir", () => {
+    const rule = (stack: Stack) => {
+      const rules = ofType(stack, "aws:xray/samplingRule:SamplingRule");
+      expect(rules).toHaveLength(1);
+      return (rules[0] as RecordedResource).inputs;
+    };
+    const stateMachineName = (stack: Stack) => one(stack, "aws:sfn/stateMachine:StateMachine").inputs.name;
+
+    expect(rule(prod)).toMatchObject({
+      ruleName: "action-execution-engine-prod",
+      serviceName: stateMachineName(prod),
+      serviceType: "AWS::StepFunctions::StateMachine",
+      resourceArn: "*",
+      reservoirSize: 0,
+      fixedRate: 0.05,
+    });
+    expect(stateMachineName(prod)).toBe("action-execution-engine-prod");
+    expect(rule(dev)).toMatchObject({ serviceName: stateMachineName(dev), reservoirSize: 1, fixedRate: 1 });
+    // Below X-Ray's default rule (10000), which would otherwise decide first.
+    expect(rule(prod).priority).toBeLessThan(10_000);
+  });
+
   it("Lambda log levels from the stack's, on every function: dev keeps DEBUG", () => {
     const levels = (stack: Stack) =>
       new Set(

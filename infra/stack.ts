@@ -64,6 +64,7 @@ export function createEngineStack(config: EngineConfig) {
     logLevel: config.workflowLogLevel,
     logExecutionData: config.logExecutionData,
     workflowType: config.workflowType,
+    traceSampling: config.traceSampling,
     protect: config.protect,
   });
   const trigger = new Trigger("trigger", {

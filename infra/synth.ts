@@ -1,7 +1,7 @@
 // `npm run synth -- --stack <name>`: runs the Pulumi program under mocks with that stack's config file,
 // no CLI and no credentials, and writes a review bundle to out/synth/<stack>/: every resource with its
 // inputs, the rendered state machine definition, each role's policies, the alarms, the dashboard, and the
-// workflow's type, logging and worst-case duration (workflow.json, also printed).
+// workflow's type, logging, X-Ray sampling and worst-case duration (workflow.json, also printed).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -76,13 +76,14 @@ export async function synth(stack: string) {
   );
   const dashboard = resources.find((resource) => resource.type === "aws:cloudwatch/dashboard:Dashboard");
   write(directory, "dashboard.json", parsePolicy(dashboard?.inputs.dashboardBody ?? "{}"));
-  const workflow = workflowSummary(stateMachine);
+  const samplingRule = resources.find((resource) => resource.type === "aws:xray/samplingRule:SamplingRule");
+  const workflow = workflowSummary(stateMachine, samplingRule);
   write(directory, "workflow.json", workflow);
   return { directory, resources, outputs, workflow };
 }
 
-/** The state machine's type, logging and worst-case duration, as the deployed definition has them. */
-function workflowSummary(stateMachine: RecordedResource | undefined) {
+/** The state machine's type, logging, sampling and worst-case duration, as the deployed definition has them. */
+function workflowSummary(stateMachine: RecordedResource | undefined, samplingRule: RecordedResource | undefined) {
   const inputs = stateMachine?.inputs ?? {};
   const logging = (inputs.loggingConfiguration ?? {}) as { level?: string; includeExecutionData?: boolean };
   const bound = durationBound(JSON.parse(String(inputs.definition ?? "{}")) as BoundedDefinition);
@@ -91,6 +92,9 @@ function workflowSummary(stateMachine: RecordedResource | undefined) {
     logLevel: logging.level,
     includeExecutionData: logging.includeExecutionData,
     tracing: (inputs.tracingConfiguration as { enabled?: boolean } | undefined)?.enabled === true,
+    sampling: samplingRule
+      ? `${samplingRule.inputs.reservoirSize}/s + ${Number(samplingRule.inputs.fixedRate) * 100}% (rule ${samplingRule.inputs.ruleName})`
+      : "X-Ray's default rule",
     worstCase: bound.bounded
       ? { seconds: bound.seconds, path: describePath(bound.path) }
       : { seconds: null, reason: bound.reason, states: bound.states },
@@ -106,7 +110,7 @@ if (import.meta.main) {
   console.log(`stack ${stack}: ${resources.length} resources -> ${directory.slice(root.length)}`);
   for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
   console.log(
-    `state machine: ${workflow.type}, logs ${workflow.logLevel}${workflow.includeExecutionData ? " with execution data" : ""}, X-Ray ${workflow.tracing ? "on" : "off"}; worst case ${workflow.worstCase.seconds === null ? "unbounded" : formatSeconds(workflow.worstCase.seconds)}${workflow.type === "EXPRESS" ? ` of Express's ${formatSeconds(EXPRESS_MAX_SECONDS)}` : ""}`,
+    `state machine: ${workflow.type}, logs ${workflow.logLevel}${workflow.includeExecutionData ? " with execution data" : ""}, X-Ray ${workflow.tracing ? `on, sampling ${workflow.sampling}` : "off"}; worst case ${workflow.worstCase.seconds === null ? "unbounded" : formatSeconds(workflow.worstCase.seconds)}${workflow.type === "EXPRESS" ? ` of Express's ${formatSeconds(EXPRESS_MAX_SECONDS)}` : ""}`,
   );
   console.log("outputs:");
   for (const [name, value] of Object.entries(outputs)) console.log(`  ${name}: ${JSON.stringify(value)}`);

@@ -1,11 +1,13 @@
-// The state machine, Standard or Express per stack: the rendered definition, X-Ray tracing, logging to its
-// own log group, and a role that may invoke the engine's functions and nothing else.
+// The state machine, Standard or Express per stack: the rendered definition, X-Ray tracing (at the stack's
+// sampling rule when it sets one), logging to its own log group, and a role that may invoke the engine's
+// functions and nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { engineFunctions } from "../catalog.ts";
 import type { PolicyDocument } from "../iam.ts";
 import { type AslDefinition, loadTemplate, renderDefinition, validateTemplate } from "./definition.ts";
 import type { DurationBound } from "./duration-bound.ts";
+import { samplingRuleArgs, type TraceSampling } from "./trace-sampling.ts";
 import { checkWorkflowType, type WorkflowLogLevel, type WorkflowType } from "./workflow-type.ts";
 
 export interface WorkflowArgs {
@@ -18,6 +20,8 @@ export interface WorkflowArgs {
   /** Whether logs carry execution input and output (intent parameters, tool arguments). */
   logExecutionData: boolean;
   workflowType: WorkflowType;
+  /** The share of executions X-Ray records; unset leaves them to the account's default rule. */
+  traceSampling?: TraceSampling;
   protect: boolean;
 }
 
@@ -76,6 +80,7 @@ export class Workflow extends pulumi.ComponentResource {
   readonly definition: pulumi.Output<string>;
   /** The longest the definition can run, and the states that make it. */
   readonly durationBound: DurationBound;
+  readonly samplingRule?: aws.xray.SamplingRule;
 
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engine:workflow:Workflow", name, {}, opts);
@@ -128,6 +133,13 @@ export class Workflow extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [policy] },
     );
+    if (args.traceSampling) {
+      this.samplingRule = new aws.xray.SamplingRule(
+        `${name}-sampling`,
+        samplingRuleArgs(args.namePrefix, stateMachine.name, args.traceSampling),
+        child,
+      );
+    }
     this.stateMachineArn = stateMachine.arn;
     this.stateMachineName = stateMachine.name;
     this.registerOutputs({ stateMachineArn: this.stateMachineArn });
