@@ -29,7 +29,7 @@ export function TraceTimeline(props: { trace: TraceView | undefined }) {
                   style={{ paddingLeft: `${span.depth * 14 + 4}px` }}
                   title={span.detail ?? span.name}
                 >
-                  {span.name}
+                  {span.kind === "gateway" ? "MCP gateway" : span.name}
                   {span.state && <span class="muted"> ({span.state})</span>}
                   {span.detail && <span class="span-detail"> {span.detail}</span>}
                 </td>
