@@ -28,15 +28,15 @@ function describe(cost: CostResult, stack: StackCost): string {
     `${stack.stack} stack (deploys ${stack.deployedType}): ${stack.memoryMb.join("/")} MB, ${stack.architectures.join("/")}, ` +
     `functions logging at ${stack.logLevel}, state machine logging ${logging.level}` +
     `${logging.includeExecutionData ? " with execution data" : ""}, X-Ray on the state machine ` +
-    `${stack.tracing.stateMachine ? "and" : "off,"} the status function ${stack.tracing.statusApi ? "Active" : "not sampling"}, ` +
-    `sampling rule ${stack.tracing.samplingRule} (all from the synthesized stack). AWS list prices, ${cost.region}, checked ` +
+    `${stack.tracing.stateMachine ? "and" : "off,"} the status function ${stack.tracing.statusApi ? "Active" : "PassThrough (no traces of its own)"}, ` +
+    `executions' sampling rule ${stack.tracing.samplingRule} (all from the synthesized stack). AWS list prices, ${cost.region}, checked ` +
     `${cost.pricesChecked} (bench/prices.json, with sources). Standard: the states each path entered when the rendered ` +
     `definition ran. Express: one request plus the duration measured on the local engine from the execution's start to ` +
     `the end (median of ${stack.paths.happy.durationsMs.length} executions per path), rounded up to 100 ms, x ` +
     `${stack.expressMemoryMb} MB (AWS's formula: 50 MB + the definition + the 256 KB payload limit, no Map or Parallel ` +
     `state; the execution's own memory is not observable locally). Lambda duration: ${cost.durationsSource}, rounded up ` +
     `to 1 ms, x memory. CloudWatch Logs: the bytes the functions wrote on the local engine at the stack's level (EMF ` +
-    `lines included) and the state machine's own log lines the local engine wrote at its level. X-Ray: ${sampled} of trace roots recorded at ${cost.executionsPerMonth.toLocaleString("en-US")} ` +
+    `lines included) and the state machine's own log lines the local engine wrote at its level. X-Ray: ${sampled} of executions traced at ${cost.executionsPerMonth.toLocaleString("en-US")} ` +
     `executions a month spread evenly, each recorded trace scanned once. ${cost.statusReadsPerExecution} status read per ` +
     `execution. The original design's shape is the seed's reference state machine (Standard, six Lambda tasks on its main ` +
     `line) run through the same interpreter, with the same functions' measured work except three separate recorder ` +
@@ -97,8 +97,8 @@ function breakdown(stack: StackCost): string {
 function volumes(stack: StackCost): string {
   const percent = (share: Record<WorkflowType, number>) => `Standard ${share.STANDARD}%, Express ${share.EXPRESS}%`;
   return (
-    `X-Ray's reservoir records every trace root under one a second, a fixed monthly amount above it: the happy path's ` +
-    `share of the original shape at other volumes (${stack.stack}): ` +
+    `A sampling rule's reservoir records a fixed number of executions each second and its rate a share of the rest: ` +
+    `the happy path's share of the original shape at other volumes (${stack.stack}): ` +
     stack.happyAtVolumes
       .map(
         (row) =>

@@ -13,6 +13,7 @@ import {
   type CostResult,
   costPerMillion,
   costSummaryLines,
+  executionSamplingRule,
   expressMemoryMb,
   loadPrices,
   type PathCost,
@@ -20,6 +21,7 @@ import {
   type Prices,
   type StackCost,
   sampledFraction,
+  sampledShares,
   seedPath,
   seedWork,
   traceRoots,
@@ -27,7 +29,8 @@ import {
 import { deployedNamer, executionArnAs, logVolume } from "./log-volume.ts";
 import type { BenchResults } from "./results.ts";
 import type { PathResult } from "./round-trips.ts";
-import { readSynthOutput, type StackShape } from "./stack.ts";
+import { type DeployedSamplingRule, readSynthOutput, type StackShape } from "./stack.ts";
+import { round } from "./stats.ts";
 
 const prices: Prices = {
   checked: "2026-11-23",
@@ -97,10 +100,10 @@ const work: PathWork = {
   traces: 1,
 };
 const statusRead = { ms: 0.5, readUnits: 2, logBytes: 0, traces: 1 };
-const billing = (workflowType: Billing["workflowType"], fraction = 1): Billing => ({
+const billing = (workflowType: Billing["workflowType"], fraction = 1, statusReadFraction = fraction): Billing => ({
   workflowType,
   expressMemoryMb: 64,
-  sampledFraction: fraction,
+  sampledFraction: { execution: fraction, statusRead: statusReadFraction },
 });
 
 describe("the seed design's paths", () => {
@@ -168,6 +171,15 @@ describe("cost per million executions", () => {
     expect(cost.tracesRecorded).toBe(0.05);
   });
 
+  it("prices a status read's trace at its own share, and none when the status function starts no trace", () => {
+    const sampledRead = costPerMillion(work, statusRead, stack, prices, billing("EXPRESS", 0.05, 1));
+    const untracedRead = costPerMillion(work, { ...statusRead, traces: 0 }, stack, prices, billing("EXPRESS", 0.05, 1));
+
+    // API Gateway 1 + request 0.2 + 1 ms x 1 GB 0.0133 + 2 RRU 0.25, then its trace 5.5
+    expect([sampledRead.perMillion.statusReads, untracedRead.perMillion.statusReads]).toEqual([6.96, 1.46]);
+    expect(untracedRead.perMillion.xRay).toBe(0.28);
+  });
+
   it("reads every price it needs from bench/prices.json", () => {
     const listed = loadPrices();
 
@@ -210,17 +222,77 @@ describe("X-Ray at the stack's sampling", () => {
     expect(sampledFraction(10, rule)).toBeCloseTo(0.145, 3);
   });
 
-  it("one trace root per execution when the state machine traces, one per status read when the status function is Active", () => {
+  it("one trace root per execution when the state machine traces, one per status read only when the status function is Active", () => {
     expect(traceRoots(stack)).toEqual({ execution: 1, statusRead: 1 });
+    // PassThrough: an HTTP API starts no traces, so no status read arrives sampled.
     expect(
       traceRoots({
         ...stack,
-        functions: stack.functions.map((fn) => ({ ...fn, tracingMode: "PassThrough" as const })),
+        functions: stack.functions.map((fn) =>
+          fn.id === "status-api" ? { ...fn, tracingMode: "PassThrough" as const } : fn,
+        ),
       }),
     ).toEqual({ execution: 1, statusRead: 0 });
-    expect(() =>
-      traceRoots({ ...stack, samplingRules: [{ name: "engine", priority: 1, reservoirSize: 0, fixedRate: 0.1 }] }),
-    ).toThrow(/sampling rules/);
+  });
+
+  const rule = (fields: Partial<DeployedSamplingRule>): DeployedSamplingRule => ({
+    name: "engine-prod",
+    priority: 1000,
+    reservoirSize: 0,
+    fixedRate: 0.05,
+    serviceName: "prod",
+    serviceType: "AWS::StepFunctions::StateMachine",
+    resourceArn: "*",
+    host: "*",
+    httpMethod: "*",
+    urlPath: "*",
+    attributes: {},
+    ...fields,
+  });
+  const executionRule = (samplingRules: DeployedSamplingRule[]) =>
+    executionSamplingRule({ ...stack, samplingRules }, prices.xRay.defaultSamplingRule);
+
+  it("prices executions at the stack's rule for its state machine, by name and Step Functions' origin, else the default", () => {
+    expect(executionRule([])).toEqual({ rule: "default", reservoirPerSecond: 1, fixedRate: 0.05 });
+    expect(executionRule([rule({})])).toEqual({ rule: "engine-prod", reservoirPerSecond: 0, fixedRate: 0.05 });
+    // Another state machine's rule, or one for another kind of service, leaves the default in force.
+    expect(executionRule([rule({ serviceName: "dev" }), rule({ serviceType: "AWS::Lambda::Function" })]).rule).toBe(
+      "default",
+    );
+    // X-Ray's wildcards, and the first matching rule by priority.
+    expect(
+      executionRule([
+        rule({ name: "all", serviceName: "*", serviceType: "*", priority: 5000, fixedRate: 1 }),
+        rule({ name: "prod-ish", serviceName: "pr?d", priority: 10 }),
+      ]).rule,
+    ).toBe("prod-ish");
+  });
+
+  it("refuses a rule that narrows the request too: which executions it matches is not known here", () => {
+    expect(() => executionRule([rule({ host: "example.com" })])).toThrow(/request fields/);
+    expect(() => executionRule([rule({ attributes: { tenant: "a" } })])).toThrow(/request fields/);
+  });
+
+  it("records a rule's reservoir each second and its rate of the rest, roots under one rule sharing its reservoir", () => {
+    const defaultRule = { rule: "default", reservoirPerSecond: 1, fixedRate: 0.05 };
+    const noReservoir = { rule: "engine-prod", reservoirPerSecond: 0, fixedRate: 0.05 };
+    const monthly = (executions: number) => executions / (30 * 86_400);
+
+    // A million executions and as many Active status reads a month: 0.77 a second under the default rule.
+    expect(
+      sampledShares([
+        { rule: defaultRule, perSecond: monthly(1_000_000) },
+        { rule: defaultRule, perSecond: monthly(1_000_000) },
+      ]),
+    ).toEqual([1, 1]);
+    // 5% with no reservoir, at any volume; the status reads under the default rule apart.
+    expect(
+      sampledShares([
+        { rule: noReservoir, perSecond: monthly(1_000_000) },
+        { rule: defaultRule, perSecond: 10 },
+      ]).map((share) => round(share, 4)),
+    ).toEqual([0.05, 0.145]);
+    expect(sampledShares([{ rule: noReservoir, perSecond: monthly(100_000_000) }])).toEqual([0.05]);
   });
 });
 
@@ -348,8 +420,20 @@ describe("the stack as synthesized", () => {
       };
       const rule = {
         type: "aws:xray/samplingRule:SamplingRule",
-        name: "sampling",
-        inputs: { ruleName: "engine", priority: 100, reservoirSize: 0, fixedRate: 0.05 },
+        name: "workflow-sampling",
+        inputs: {
+          ruleName: "engine",
+          priority: 100,
+          reservoirSize: 0,
+          fixedRate: 0.05,
+          serviceName: "prod",
+          serviceType: "AWS::StepFunctions::StateMachine",
+          resourceArn: "*",
+          host: "*",
+          httpMethod: "*",
+          urlPath: "*",
+          version: 1,
+        },
       };
       writeFileSync(join(directory, "resources.json"), JSON.stringify([...functions, machine, rule]));
       writeFileSync(join(directory, "state-machine.asl.json"), JSON.stringify(definition));
@@ -365,7 +449,21 @@ describe("the stack as synthesized", () => {
       });
       expect(shape.functions.find((fn) => fn.id === "status-api")?.tracingMode).toBe("PassThrough");
       expect(shape.functions.find((fn) => fn.id === "tool-invoker")?.tracingMode).toBe("Active");
-      expect(shape.samplingRules).toEqual([{ name: "engine", priority: 100, reservoirSize: 0, fixedRate: 0.05 }]);
+      expect(shape.samplingRules).toEqual([
+        {
+          name: "engine",
+          priority: 100,
+          reservoirSize: 0,
+          fixedRate: 0.05,
+          serviceName: "prod",
+          serviceType: "AWS::StepFunctions::StateMachine",
+          resourceArn: "*",
+          host: "*",
+          httpMethod: "*",
+          urlPath: "*",
+          attributes: {},
+        },
+      ]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

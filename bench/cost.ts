@@ -15,11 +15,14 @@
 //   - CloudWatch Logs ingestion: the bytes of every line the functions wrote (log and EMF lines) on the
 //     local engine at the stack's log level, plus the state machine's own log lines the local engine wrote
 //     at the stack's level and includeExecutionData (local/state-machine-log.ts);
-//   - X-Ray: one trace per execution when the state machine traces (its functions' segments join it), one
-//     per status read when the status function's tracing is Active, recorded at the stack's sampling rule
-//     (X-Ray's default without one: the first request each second and 5% of the rest, at
-//     EXECUTIONS_PER_MONTH spread evenly; under one request a second that is every one) and each
-//     recorded trace retrieved or scanned once;
+//   - X-Ray: one trace root per execution when the state machine traces (its functions follow its sampling
+//     decision and join its trace), one per status read only when the status function's tracing is Active
+//     (PassThrough starts none, and the HTTP API in front of it starts no traces); each root recorded at the
+//     rule X-Ray applies to it: for executions, the stack's first sampling rule by priority that matches its
+//     state machine (its name, origin AWS::StepFunctions::StateMachine), else X-Ray's default rule (the first
+//     request each second and 5% of the rest), which is also what an Active status function's roots get.
+//     A rule records its reservoir each second, at EXECUTIONS_PER_MONTH spread evenly, then its fixed rate of
+//     the rest; roots under the same rule share its reservoir. Each recorded trace retrieved or scanned once;
 //   - one status read per execution (API Gateway HTTP API request, the status function, its reads, its
 //     log lines and trace).
 // Measured (and so moving a little between runs): Lambda durations and Express durations. Counted or
@@ -45,6 +48,7 @@ import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { EngineFunctionId } from "../infra/catalog.ts";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
+import { STATE_MACHINE_SERVICE_TYPE } from "../infra/workflow/trace-sampling.ts";
 import type { WorkflowType } from "../infra/workflow/workflow-type.ts";
 import type { ScenarioName } from "./executions.ts";
 import type { ObservedPath, ObservedStack } from "./observed-executions.ts";
@@ -114,7 +118,7 @@ export interface StatusReadWork {
   ms: number;
   readUnits: number;
   logBytes: number;
-  /** 1 when the status function samples its requests (tracing Active), else 0. */
+  /** 1 when the status function starts traces of its own (tracing Active), else 0. */
   traces: number;
 }
 
@@ -153,8 +157,8 @@ export interface PathCost {
 export interface Billing {
   workflowType: WorkflowType;
   expressMemoryMb: number;
-  /** Share of trace roots X-Ray records. */
-  sampledFraction: number;
+  /** Share of each kind of trace root X-Ray records, by the rule it falls under. */
+  sampledFraction: { execution: number; statusRead: number };
 }
 
 const million = 1_000_000;
@@ -180,9 +184,9 @@ export function costPerMillion(
   };
   const logDollars = (bytes: number) =>
     (bytes / prices.cloudWatchLogs.bytesPerGb) * prices.cloudWatchLogs.ingestionPerGb;
-  const traceDollars = (traces: number) =>
+  const traceDollars = (traces: number, sampled: number) =>
     (traces *
-      billing.sampledFraction *
+      sampled *
       (prices.xRay.traceRecordedPerMillion +
         SCANS_PER_RECORDED_TRACE * prices.xRay.traceRetrievedOrScannedPerMillion)) /
     million;
@@ -196,7 +200,7 @@ export function costPerMillion(
     statusDuration.dollars +
     (statusRead.readUnits * prices.dynamodb.onDemandReadRequestUnitPerMillion) / million +
     logDollars(statusRead.logBytes) +
-    traceDollars(statusRead.traces);
+    traceDollars(statusRead.traces, billing.sampledFraction.statusRead);
   const logBytes = work.functionLogBytes + work.stateMachineLogBytes[billing.workflowType];
   const perExecution = {
     stepFunctions:
@@ -210,7 +214,7 @@ export function costPerMillion(
     s3: (work.s3Puts * prices.s3.putPerThousand) / 1000,
     eventBridge: (work.events * prices.eventBridge.customEventPerMillion) / million,
     logs: logDollars(logBytes),
-    xRay: traceDollars(work.traces),
+    xRay: traceDollars(work.traces, billing.sampledFraction.execution),
     statusReads: STATUS_READS_PER_EXECUTION * perRead,
   };
   const perMillion = Object.fromEntries(
@@ -229,7 +233,7 @@ export function costPerMillion(
     writeUnits: work.writeUnits,
     idempotencyWriteUnits: work.idempotencyUnits.writeUnits,
     logBytes,
-    tracesRecorded: round(work.traces * billing.sampledFraction, 4),
+    tracesRecorded: round(work.traces * billing.sampledFraction.execution, 4),
     perMillion: {
       ...perMillion,
       total: round(Object.values(perExecution).reduce((sum, dollars) => sum + dollars, 0) * million, 2),
@@ -261,21 +265,73 @@ export function expressMemoryMb(definition: AslDefinition, prices: Prices): numb
   return Math.ceil(used / memoryIncrementMb) * memoryIncrementMb;
 }
 
+/** A sampling rule as X-Ray applies it: its reservoir each second, then its fixed rate of the rest. */
+export interface SamplingRate {
+  /** The rule's name; `default` for X-Ray's default rule. */
+  rule: string;
+  reservoirPerSecond: number;
+  fixedRate: number;
+}
+
 /**
  * Share of requests a sampling rule records at `requestsPerSecond` spread evenly: its reservoir each
  * second, then its fixed rate of the rest.
  */
-export function sampledFraction(requestsPerSecond: number, rule: Prices["xRay"]["defaultSamplingRule"]): number {
+export function sampledFraction(
+  requestsPerSecond: number,
+  rule: Pick<SamplingRate, "reservoirPerSecond" | "fixedRate">,
+): number {
   if (requestsPerSecond <= 0) return 1;
   const reservoir = Math.min(requestsPerSecond, rule.reservoirPerSecond);
   return (reservoir + rule.fixedRate * (requestsPerSecond - reservoir)) / requestsPerSecond;
 }
 
-/** Trace roots per execution and per status read, as the stack's tracing settings start them. */
-export function traceRoots(stack: Pick<StackShape, "stack" | "functions" | "stateMachine" | "samplingRules">) {
-  if (stack.samplingRules.length) {
-    throw new Error(`stack ${stack.stack} declares X-Ray sampling rules; the cost model prices the default rule only`);
+/** Each group's recorded share, the groups under one rule sharing its reservoir. */
+export function sampledShares(groups: { rule: SamplingRate; perSecond: number }[]): number[] {
+  return groups.map(({ rule }) =>
+    sampledFraction(
+      groups.filter((group) => group.rule.rule === rule.rule).reduce((sum, group) => sum + group.perSecond, 0),
+      rule,
+    ),
+  );
+}
+
+/** X-Ray's wildcards in a sampling rule's string fields: `*` any run of characters, `?` any one. */
+export function wildcardMatches(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}$`).test(value);
+}
+
+/**
+ * The rule X-Ray applies to the state machine's executions: the stack's first by priority whose service
+ * fields match it, else the default (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html).
+ * A rule that also narrows the request is refused: which executions it matches is not known here.
+ */
+export function executionSamplingRule(
+  stack: Pick<StackShape, "stack" | "stateMachine" | "samplingRules">,
+  defaultRule: Prices["xRay"]["defaultSamplingRule"],
+): SamplingRate {
+  const [rule] = stack.samplingRules
+    .filter(
+      (candidate) =>
+        wildcardMatches(candidate.serviceName, stack.stateMachine.name) &&
+        wildcardMatches(candidate.serviceType, STATE_MACHINE_SERVICE_TYPE),
+    )
+    .sort((a, b) => a.priority - b.priority);
+  if (!rule) return { rule: "default", ...defaultRule };
+  const requestFields = [rule.resourceArn, rule.host, rule.httpMethod, rule.urlPath];
+  if (requestFields.some((field) => field !== "*") || Object.keys(rule.attributes).length) {
+    throw new Error(
+      `stack ${stack.stack}: sampling rule ${rule.name} matches the state machine on request fields too; the cost model prices rules that match by service alone`,
+    );
   }
+  return { rule: rule.name, reservoirPerSecond: rule.reservoirSize, fixedRate: rule.fixedRate };
+}
+
+/** Trace roots per execution and per status read, as the stack's tracing settings start them. */
+export function traceRoots(stack: Pick<StackShape, "stack" | "functions" | "stateMachine">) {
   const statusApi = stack.functions.find((fn) => fn.id === "status-api");
   const activeTasks = stack.functions.filter((fn) => fn.id !== "status-api" && fn.tracingMode === "Active");
   // Without the state machine's trace, each Active function samples its own invocations as separate traces.
@@ -476,11 +532,13 @@ export interface StackCost {
   deployedType: WorkflowType;
   logLevel: string;
   stateMachineLogging: StackShape["stateMachine"]["logging"];
+  /** The executions' sampling rule, described, and the share of executions it records. */
   tracing: { stateMachine: boolean; statusApi: boolean; samplingRule: string; sampledFraction: number };
   expressMemoryMb: number;
   /**
-   * The happy path's share of the original shape at other monthly volumes: X-Ray's reservoir records every
-   * request under one a second, so the share of executions traced, and their cost, falls as volume grows.
+   * The happy path's share of the original shape at other monthly volumes: a rule's reservoir records a fixed
+   * number of executions each second, so the share traced, and its cost, falls as volume grows toward the
+   * rule's fixed rate (a rule without a reservoir records the same share at any volume).
    */
   happyAtVolumes: {
     executionsPerMonth: number;
@@ -538,18 +596,21 @@ function stackCost(
   prices: Prices,
 ): StackCost {
   const roots = traceRoots(stack);
-  const rule = prices.xRay.defaultSamplingRule;
+  const executionRule = executionSamplingRule(stack, prices.xRay.defaultSamplingRule);
+  const statusReadRule: SamplingRate = { rule: "default", ...prices.xRay.defaultSamplingRule };
   const memoryMb = expressMemoryMb(stack.definition, prices);
   const statusRead = measuredStatusRead(roundTrips, observed, roots.statusRead);
   const seedStatus = seedStatusRead(roundTrips, observed);
   const at = (executionsPerMonth: number) => {
-    const rootsPerSecond =
-      (executionsPerMonth * (roots.execution + STATUS_READS_PER_EXECUTION * roots.statusRead)) / SECONDS_PER_MONTH;
-    const fraction = round(sampledFraction(rootsPerSecond, rule), 4);
+    const perSecond = (rootsPerExecution: number) => (executionsPerMonth * rootsPerExecution) / SECONDS_PER_MONTH;
+    const [execution = 1, statusReads = 1] = sampledShares([
+      { rule: executionRule, perSecond: perSecond(roots.execution) },
+      { rule: statusReadRule, perSecond: perSecond(STATUS_READS_PER_EXECUTION * roots.statusRead) },
+    ]).map((share) => round(share, 4));
     const billing = (workflowType: WorkflowType): Billing => ({
       workflowType,
       expressMemoryMb: memoryMb,
-      sampledFraction: fraction,
+      sampledFraction: { execution, statusRead: statusReads },
     });
     const paths = Object.fromEntries(
       scenarioOrder.map((scenario) => {
@@ -578,7 +639,7 @@ function stackCost(
         return [scenario, costs];
       }),
     ) as Record<ScenarioName, PathCosts>;
-    return { fraction, paths };
+    return { fraction: execution, paths };
   };
   const { fraction, paths } = at(EXECUTIONS_PER_MONTH);
   return {
@@ -591,7 +652,7 @@ function stackCost(
     tracing: {
       stateMachine: stack.stateMachine.tracing,
       statusApi: roots.statusRead === 1,
-      samplingRule: `default (${rule.reservoirPerSecond}/s + ${rule.fixedRate * 100}%)`,
+      samplingRule: `${executionRule.rule === "default" ? "X-Ray's default" : executionRule.rule} (${executionRule.reservoirPerSecond}/s + ${round(executionRule.fixedRate * 100, 2)}%)`,
       sampledFraction: fraction,
     },
     expressMemoryMb: memoryMb,

@@ -39,6 +39,15 @@ export interface DeployedSamplingRule {
   priority: number;
   reservoirSize: number;
   fixedRate: number;
+  /** What the rule matches (X-Ray's wildcards `*` and `?`): the service by its segments' name and origin... */
+  serviceName: string;
+  serviceType: string;
+  /** ...and the request: `*` matches any. */
+  resourceArn: string;
+  host: string;
+  httpMethod: string;
+  urlPath: string;
+  attributes: Record<string, string>;
 }
 
 export interface StackShape {
@@ -103,13 +112,23 @@ export function readSynthOutput(stack: string, directory = `${root}/out/synth/${
   };
   const samplingRules = resources
     .filter((resource) => resource.type === "aws:xray/samplingRule:SamplingRule")
-    .map((resource) => {
-      const rule = resource.inputs as { ruleName: string; priority: number; reservoirSize: number; fixedRate: number };
+    .map((resource): DeployedSamplingRule => {
+      const rule = resource.inputs as Omit<DeployedSamplingRule, "name" | "attributes"> & {
+        ruleName: string;
+        attributes?: Record<string, string>;
+      };
       return {
         name: rule.ruleName,
         priority: rule.priority,
         reservoirSize: rule.reservoirSize,
         fixedRate: rule.fixedRate,
+        serviceName: rule.serviceName,
+        serviceType: rule.serviceType,
+        resourceArn: rule.resourceArn,
+        host: rule.host,
+        httpMethod: rule.httpMethod,
+        urlPath: rule.urlPath,
+        attributes: rule.attributes ?? {},
       };
     });
   return {
