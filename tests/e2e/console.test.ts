@@ -237,6 +237,7 @@ describe("the console in a browser", () => {
 });
 
 describe("the console's API", () => {
+  // Reads the execution the kill switch stopped above: the file's tests share one engine, in order.
   it("joins an execution's path, outcome and trace ids in one answer", async () => {
     const [stopped] = await executionsOf(`intent-stopped-${run}`);
 
@@ -247,6 +248,23 @@ describe("the console's API", () => {
     expect(detail.outcome.record).toMatchObject({ error_class: "KILL_SWITCH", execution_id: stopped?.executionArn });
     expect(detail.outcome.ledger).toMatchObject({ event_type: "ACTION_FAILED" });
     expect(detail.trace?.spans[0]?.kind).toBe("state-machine");
+  });
+
+  it("answers an operator action with the CLI's own refusal, naming what is wrong", async () => {
+    const entry = { action_type: "CONSOLE_TYPE", registry_version: 1, tool_name: "crm.create_task" };
+
+    const answer = await fetch(new URL("api/registry", consoleUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(entry),
+    });
+
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({
+      ok: false,
+      exitCode: 1,
+      message: expect.stringMatching(/^standard input is not a valid registry entry: .*tool_schema_version/),
+    });
   });
 
   /** A raw request, so that the Host and Origin headers are the test's own. */
