@@ -14,10 +14,10 @@ const ticksPerSecond = (() => {
 })();
 const ticksToMs = (ticks: number) => (ticks * 1000) / ticksPerSecond;
 
-/** User + system CPU of a process, milliseconds; undefined when /proc cannot tell (not Linux, gone). */
-export function processCpuMs(pid: number): number | undefined {
+/** User + system CPU in a /proc `stat` file (a process's, or one of its threads'), milliseconds. */
+function statCpuMs(file: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(file, "utf8");
     // The command name, field 2, is in parentheses and may hold spaces: fields are counted after it.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ticksToMs(Number(fields[11]) + Number(fields[12]));
@@ -25,6 +25,12 @@ export function processCpuMs(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** User + system CPU of a process, milliseconds; undefined when /proc cannot tell (not Linux, gone). */
+export const processCpuMs = (pid: number) => statCpuMs(`/proc/${pid}/stat`);
+
+/** CPU of this process's main thread, the event loop every engine but the functions runs on. */
+const mainThreadCpuMs = () => statCpuMs(`/proc/self/task/${process.pid}/stat`);
 
 /** Milliseconds every core together spent idle (idle + iowait) since boot; undefined off Linux. */
 export function machineIdleMs(): number | undefined {
@@ -41,6 +47,8 @@ export interface CpuWindow {
   wallMs: number;
   /** CPU of this Node process. */
   nodeMs: number;
+  /** The share of it its main thread used, when /proc tells. */
+  mainThreadMs?: number;
   /** CPU of the other process watched (the JVM), when there is one and /proc tells. */
   otherMs?: number;
   /** Idle time of the whole machine, summed over its cores, when /proc tells. */
@@ -51,17 +59,22 @@ export interface CpuWindow {
 export function startCpuWindow(otherPid?: number): () => CpuWindow {
   const started = performance.now();
   const node = process.cpuUsage();
+  const main = mainThreadCpuMs();
   const other = otherPid === undefined ? undefined : processCpuMs(otherPid);
   const idle = machineIdleMs();
+  const since = (before: number | undefined, now: number | undefined) =>
+    before === undefined || now === undefined ? undefined : now - before;
   return () => {
     const used = process.cpuUsage(node);
+    const mainNow = mainThreadCpuMs();
     const otherNow = otherPid === undefined ? undefined : processCpuMs(otherPid);
     const idleNow = machineIdleMs();
     return {
       wallMs: performance.now() - started,
       nodeMs: (used.user + used.system) / 1000,
-      otherMs: other === undefined || otherNow === undefined ? undefined : otherNow - other,
-      idleMs: idle === undefined || idleNow === undefined ? undefined : idleNow - idle,
+      mainThreadMs: since(main, mainNow),
+      otherMs: since(other, otherNow),
+      idleMs: since(idle, idleNow),
     };
   };
 }
@@ -69,12 +82,15 @@ export function startCpuWindow(otherPid?: number): () => CpuWindow {
 /**
  * Of the CPU the work could have used in the window, the share it did use. It could use at most
  * `parallelism` cores (closed loops in flight, at most the machine's cores) for the window, and no more than
- * what it used plus what the machine left idle: CPU other processes took was never available to it.
- * Near 1, the figure is bound by CPU; well below, by waiting (timers, locks, a queue).
+ * what it used plus what the machine left idle: CPU other processes took was never available to it. The
+ * engines that share this process's main thread can use one core at most, so a main thread busy all the
+ * window is CPU-bound too, however many cores stay idle. Near 1, the figure is bound by CPU; well below,
+ * by waiting (timers, locks, a queue).
  */
 export function cpuShare(window: CpuWindow, concurrency: number, cores = availableParallelism()): number | undefined {
   if (window.otherMs === undefined || window.idleMs === undefined) return undefined;
   const used = window.nodeMs + window.otherMs;
   const available = Math.min(used + window.idleMs, Math.min(concurrency, cores) * window.wallMs);
-  return available > 0 ? used / available : undefined;
+  const mainThread = window.mainThreadMs === undefined ? 0 : window.mainThreadMs / window.wallMs;
+  return available > 0 ? Math.max(used / available, mainThread) : undefined;
 }

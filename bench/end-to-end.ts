@@ -29,6 +29,8 @@ export interface EndToEndRow {
   failures: number;
   /** CPU per measured execution of this Node process: the engine, its functions' workers, the driver. */
   nodeCpuMs: number;
+  /** The part of it on the main thread, which every engine but the functions shares, when /proc tells. */
+  mainThreadCpuMs?: number;
   /** The same of DynamoDB Local's JVM, when /proc tells. */
   javaCpuMs?: number;
   /** Cores kept busy on average: (node + Java CPU) / wall time. */
@@ -128,6 +130,7 @@ export async function measureEndToEnd(
     p99Ms: round(percentile(latencies, 99)),
     failures,
     nodeCpuMs: perExecution(window.nodeMs),
+    ...(window.mainThreadMs === undefined ? {} : { mainThreadCpuMs: perExecution(window.mainThreadMs) }),
     ...(window.otherMs === undefined
       ? {}
       : {
@@ -158,18 +161,28 @@ export async function warmUpEngine(client: PublicClient, tracker: ExecutionTrack
 
 /** What bounds a row's rate, in a sentence for the report: the CPU it cost, or waiting. */
 export function describeBound(row: EndToEndRow, cores: number): string {
-  if (row.cpuShare === undefined || row.javaCpuMs === undefined) {
+  if (row.cpuShare === undefined || row.javaCpuMs === undefined || row.busyCores === undefined) {
     return `concurrency ${row.concurrency}: ${row.nodeCpuMs} ms of node CPU per execution (no /proc: Java CPU and the bound unknown).`;
   }
   const cpuMs = round(row.nodeCpuMs + row.javaCpuMs);
   const parallelism = Math.min(row.concurrency, cores);
+  const mainBusy = row.mainThreadCpuMs === undefined ? 0 : (row.mainThreadCpuMs * row.executionsPerSecond) / 1000;
+  const cost =
+    `${cpuMs} ms of CPU per execution (node ${row.nodeCpuMs}, of which main thread ` +
+    `${row.mainThreadCpuMs ?? "?"}; Java ${row.javaCpuMs})`;
+  if (mainBusy >= 0.8) {
+    return (
+      `concurrency ${row.concurrency}: bound by the engine's main thread, busy ${round(mainBusy * 100, 0)}% of the time ` +
+      `at ${row.mainThreadCpuMs} ms per execution: at most about ${round(1000 / (row.mainThreadCpuMs ?? 1), 0)} executions/s; ${cost}.`
+    );
+  }
   const ceiling = round((parallelism * 1000) / cpuMs, 0);
   const what =
     row.cpuShare >= 0.8
       ? `bound by CPU: it used ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`
       : `bound by waiting, not CPU: it used only ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`;
   return (
-    `concurrency ${row.concurrency}: ${what}; at ${cpuMs} ms of CPU per execution (${row.nodeCpuMs} node, ` +
-    `${row.javaCpuMs} Java) ${parallelism} core${parallelism > 1 ? "s" : ""} allow at most about ${ceiling} executions/s.`
+    `concurrency ${row.concurrency}: ${what}; ${cost}: ${parallelism} core${parallelism > 1 ? "s" : ""} ` +
+    `allow at most about ${ceiling} executions/s.`
   );
 }

@@ -151,8 +151,9 @@ export function renderMarkdown(results: BenchResults): string {
         `PutEvents to the end of the execution, which follows RecordOutcome's write of the terminal status. ` +
         `Closed loops over pre-stored intents (CREATE_CRM_TASK), each row after warm-up executions at its own concurrency ` +
         `(instances cold-started, DynamoDB Local's JVM compiled). CPU per execution from the kernel's accounting over the ` +
-        `measured window: this Node process (engine, function workers, driver) and DynamoDB Local's JVM. CPU share: of the ` +
-        `CPU the run could use (min(concurrency, cores) cores, less what other processes took), the share it used. ` +
+        `measured window: this Node process (engine, function workers, driver; of it the main thread, where every engine but ` +
+        `the functions runs) and DynamoDB Local's JVM. CPU share: of the CPU the run could use (min(concurrency, cores) ` +
+        `cores, less what other processes took), the share it used, or the main thread's busy share if higher. ` +
         `Budget: a share of at least ${budgetLimits.endToEndCpuShare}, so the rate is what its CPU cost allows, not waiting.`,
       table(
         [
@@ -164,6 +165,7 @@ export function renderMarkdown(results: BenchResults): string {
           "p99 ms",
           "failures",
           "CPU ms/execution node",
+          "of it main thread",
           "CPU ms/execution Java",
           "CPU share",
           "budget",
@@ -177,6 +179,7 @@ export function renderMarkdown(results: BenchResults): string {
           row.p99Ms,
           row.failures,
           row.nodeCpuMs,
+          row.mainThreadCpuMs ?? "",
           row.javaCpuMs ?? "",
           row.cpuShare ?? "",
           budgetFor(checks, "end to end: share of available CPU used", `concurrency ${row.concurrency}`),

@@ -62,6 +62,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const storage = options.directory ? ["-dbPath", resolve(options.directory)] : ["-inMemory"];
   if (options.directory) mkdirSync(options.directory, { recursive: true });
   const javaArgs = [
+    // Each request runs a short path through Jetty and SQLite: code compiled by C1 serves it well, and C2's
+    // compilations (and a parallel collector's threads) cost more CPU than they save on a machine the engine
+    // shares. Measured with the engine under load: the JVM's CPU per execution halved (45 -> 21 ms) and
+    // executions were no slower.
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
     `-Djava.library.path=${join(directory, "DynamoDBLocal_lib")}`,
     "-jar",
     join(directory, "DynamoDBLocal.jar"),

@@ -1,7 +1,7 @@
 // The engine's telemetry files: one JSON document a line, appended while it runs and read back at the next
 // start and by `npm run metrics` / `npm run traces`.
-import { existsSync, readFileSync, truncateSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { createWriteStream, existsSync, readFileSync, truncateSync } from "node:fs";
+import { finished } from "node:stream/promises";
 import { CorruptStateError } from "./start-errors.ts";
 
 /**
@@ -31,33 +31,27 @@ export function readJsonLines<T>(file: string, options: { repair?: boolean } = {
 }
 
 /**
- * Appends documents to `file` off the main thread: lines queue in memory and are written in order, one
- * write of everything queued at a time, so a busy engine spends no time blocked on the disk. `close`
- * resolves once every line appended before it is in the file, and rejects if a write failed.
+ * Appends documents to `file` off the main thread, through one open file: what is appended while a write
+ * is under way goes out together in the next (a write stream's writev), so a busy engine spends no time
+ * blocked on the disk and few calls on it. `close` resolves once every line appended before it is in the
+ * file, and rejects if a write failed.
  */
 export function createJsonLinesAppender(file: string) {
-  let queued: string[] = [];
-  let writing: Promise<void> | undefined;
-  let failure: unknown;
-  const drain = async () => {
-    while (queued.length > 0) {
-      const lines = queued.join("");
-      queued = [];
-      try {
-        await appendFile(file, lines);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-    writing = undefined;
-  };
+  const stream = createWriteStream(file, { flags: "a" });
+  let failure: Error | undefined;
+  stream.on("error", (error) => {
+    failure ??= error;
+  });
   return {
     append(documents: readonly unknown[]): void {
-      for (const document of documents) queued.push(`${JSON.stringify(document)}\n`);
-      writing ??= drain();
+      if (failure || documents.length === 0) return;
+      stream.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(""));
     },
     async close(): Promise<void> {
-      await writing;
+      stream.end();
+      await finished(stream).catch((error: Error) => {
+        failure ??= error;
+      });
       if (failure) throw new Error(`could not append to ${file}`, { cause: failure });
     },
   };

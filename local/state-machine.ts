@@ -1,10 +1,10 @@
 // Runs the rendered definition in aws-local-stepfunctions, each Task's Lambda ARN bound to a local
 // function. Reports what the Step Functions console would show: path, retries, catches, final status.
 import { randomUUID } from "node:crypto";
-import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
 import type { WorkflowType } from "../infra/workflow/workflow-type.ts";
 import type { ExecutionHistory, TaskInvocation } from "./state-machine-log.ts";
+import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from "./step-functions.ts";
 
 /** Which execution and state an invocation belongs to, as Lambda's context and X-Ray's trace know it. */
 export interface InvocationContext {

@@ -82,6 +82,25 @@ export function signatureMatches(request: SignedRequest, secretAccessKey: string
   ].join("\n");
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", header("x-amz-date"), scope, sha256(canonicalRequest)].join("\n");
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
-  return createHmac("sha256", signingKey).update(stringToSign).digest("hex") === signature;
+  return (
+    createHmac("sha256", signingKey(secretAccessKey, date, region, service))
+      .update(stringToSign)
+      .digest("hex") === signature
+  );
+}
+
+/** Derived signing keys: one per secret, day, region and service, as the SDKs cache them. */
+const signingKeys = new Map<string, Buffer>();
+
+/** The key a day's signatures for one service are made with: four HMACs, computed once per day and service. */
+function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  const cacheKey = `${secretAccessKey}/${date}/${region}/${service}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
+    // Days go by and engines restart with new keys: a bound keeps the cache from growing for ever.
+    if (signingKeys.size >= 1000) signingKeys.clear();
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
 }
