@@ -46,6 +46,8 @@ export interface Target {
   db: DynamoDBDocumentClient;
   events: EventBridgeClient;
   gateway: GatewayAccess;
+  /** The local engine's fault injection admin endpoint (local/faults/); a deployed stack has none. */
+  faultsAdmin?: string;
   /** Who is making a change, as `updated_by` records it. */
   operator(): Promise<string>;
   /** A bearer token for the status API: the one given, else (locally) a dev token minted for the tenant. */
@@ -112,6 +114,7 @@ async function localTarget(dir: string, io: CliIo): Promise<Target> {
       detailType: endpoints.eventBridge.detailType,
     },
     apiUrl: api.url,
+    ...(endpoints.faults ? { faultsAdmin: endpoints.faults.admin } : {}),
     db,
     events,
     gateway: {

@@ -19,9 +19,11 @@ import { approvedEventPattern, executionInputTransformer, type TriggerConfig } f
 import { type AslDefinition, loadTemplate, renderDefinition, validateTemplate } from "../infra/workflow/definition.ts";
 import type { ActionIntent } from "../schemas/records.ts";
 import { startConsole } from "./console/server.ts";
+import { demoRegistry } from "./demo-data.ts";
 import type { DemoGateway, DemoGatewayOptions } from "./demo-gateway/index.ts";
 import type { LocalEventBus } from "./event-bus.ts";
 import { applyInputTransformer, matchesPattern } from "./event-rules.ts";
+import { type FaultInjection, type FaultProfile, startFaultInjection } from "./faults/index.ts";
 import { type FunctionWorkers, LambdaInvocationError, startFunctionWorkers } from "./function-workers.ts";
 import { type LocalEndpointsFile, startHttpApi } from "./http-api.ts";
 import { LOCAL_ACCOUNT } from "./iam/arns.ts";
@@ -63,6 +65,8 @@ export interface LocalEngineOptions {
    * a service error after the function ran, which the definition's Retry answers by running it again.
    */
   lambdaServiceError?: (functionId: string) => Error | undefined;
+  /** Faults to inject from the start (local/faults/); they can be changed while the engine runs. */
+  faults?: FaultProfile;
   /** Milliseconds between state-machine retries instead of the deployed backoff. */
   retryIntervalMs?: number;
   /**
@@ -98,6 +102,8 @@ export interface LocalEndpoints {
   /** The gateway's OAuth client; its secret is the Secrets Manager stand-in's `gatewaySecretArn`. */
   gateway: { url: string; tokenUrl: string; clientId: string; admin: string };
   httpApi: LocalEndpointsFile;
+  /** The fault injection admin endpoint (local/faults/index.ts). */
+  faults: { admin: string };
   /** The console: executions, traces, logs, alarms and operator actions in a browser. */
   console: { url: string };
   region: string;
@@ -127,6 +133,8 @@ export interface LocalEngine {
   stateMachineLogs: StateMachineLogGroup;
   /** Each function's role (principal, policy) and every authorization decision on its requests. */
   iam: Pick<LocalIam, "decisions" | "identity">;
+  /** The faults injected in front of the services and in the function host: read, replace, clear. */
+  faults: Pick<FaultInjection, "apply" | "clear" | "state" | "targets">;
   /** The stack's alarms over the local engine's resources, and what each would say now. */
   alarms(): AlarmSpec[];
   evaluateAlarms(now?: number): AlarmEvaluation[];
@@ -214,11 +222,28 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       functionName: (id) => `engine-local-${id}`,
       override: options.iamPolicy,
     });
+    // Between the functions and every service they call, so a fault is met where the service would fail.
+    const faults = await startFaultInjection({
+      services: {
+        dynamodbEndpoint: services.dynamodbEndpoint,
+        s3Endpoint: services.s3Endpoint,
+        secretsManagerEndpoint: services.secretsManagerEndpoint,
+        eventBridgeEndpoint: bus.endpoint,
+        gatewayOrigin: gateway.origin,
+      },
+      resources: resourceNames,
+      registry: demoRegistry,
+      functionOfKey: (key) =>
+        Object.entries(functionCredentials).find(([, credentials]) => credentials.accessKeyId === key)?.[0],
+      profile: options.faults,
+    });
+    stoppers.push(faults.stop);
     const xray = await startXRayDaemon();
     stoppers.push(xray.stop);
     xray.onDocument(telemetry.traceDocument);
     const lambdaEnvironment = {
       ...services.awsEnvironment,
+      ...faults.environment,
       // Lambda sets these; Powertools and the X-Ray SDK read them to know they run in a function.
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
       LAMBDA_TASK_ROOT: resolve(paths.bundles),
@@ -233,7 +258,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       AWS_LAMBDA_FUNCTION_NAME: `engine-local-${fn.id}`,
       // What Lambda derives from the function's logging controls; it overrides POWERTOOLS_LOG_LEVEL.
       ...lambdaLoggingEnvironment(lambdaLoggingFor(config)),
-      ...environmentFor(fn, config, resourceNames),
+      ...environmentFor(fn, faults.behindProxies(config), resourceNames),
       ...credentialsEnvironment(functionCredentials[fn.id] as FunctionCredentials),
     });
 
@@ -270,7 +295,10 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       functionsByArn[functionArn(fn.id)] = async (input, invocation) => {
         const span = telemetry.startInvocation(fn.id, invocation, input);
         try {
-          const result = await workers.invoke(fn.id, input, { traceHeader: span.traceHeader });
+          const result = await workers.invoke(fn.id, input, {
+            traceHeader: span.traceHeader,
+            fault: faults.lambdaFault(fn.id, input, fn.timeoutSeconds * 1000),
+          });
           const serviceError = options.lambdaServiceError?.(fn.id);
           if (serviceError) throw serviceError;
           span.finish();
@@ -387,6 +415,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       },
       // Set once the console is up, which needs the engine below.
       console: { url: "" },
+      faults: { admin: faults.admin },
       httpApi: {
         url: httpApi.url,
         issuer: config.api.jwtIssuer,
@@ -429,6 +458,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       telemetry,
       stateMachineLogs,
       iam,
+      faults,
       alarms: () => alarmsFor(config),
       // CloudWatch's next evaluation after `now` is the first to see every datapoint written so far.
       evaluateAlarms: (now = Date.now()) =>

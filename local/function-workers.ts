@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
+import type { HostFault } from "./faults/lambda-faults.ts";
 import {
   invocationEndMarker,
   type LambdaFailure,
@@ -38,6 +39,10 @@ interface Instance {
   worker: Worker;
   initFailure?: LambdaFailure;
   busy: boolean;
+  /** The sandbox died or timed out: Lambda never gives it another invocation. */
+  discarded?: boolean;
+  /** A timed-out invocation still running: the sandbox ends once it has, so none of its output is lost. */
+  abandoned?: Promise<void>;
   /** Invocations whose end-of-output line has not been read yet. */
   flushed: Map<number, () => void>;
 }
@@ -52,7 +57,8 @@ interface Pool {
 }
 
 export interface FunctionWorkers {
-  invoke(id: string, event: unknown, options?: { traceHeader?: string }): Promise<unknown>;
+  /** `fault`: a fault of the Lambda service to play around this invocation (local/faults/). */
+  invoke(id: string, event: unknown, options?: { traceHeader?: string; fault?: HostFault }): Promise<unknown>;
   /** Replaces a function's environment, as a configuration update does: its instances start cold. */
   reconfigure(id: string, environment: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +80,8 @@ export async function startFunctionWorkers(
     specs.map((spec) => [spec.id, { spec, instances: [], waiting: [], launching: 0 }]),
   );
   let nextId = 1;
+  /** Sandboxes taken out of service and not ended yet. */
+  const retired = new Set<Instance>();
 
   async function launch(spec: FunctionWorkerSpec): Promise<Instance> {
     const worker = new Worker(new URL("./function-worker.ts", import.meta.url), {
@@ -130,13 +138,44 @@ export async function startFunctionWorkers(
   function release(pool: Pool, instance: Instance): void {
     limiter.release(pool.spec.id);
     const next = pool.waiting.shift();
-    if (next) next(instance);
+    if (instance.discarded) discard(pool, instance, next);
+    else if (next) next(instance);
     else instance.busy = false;
   }
 
-  function call(instance: Instance, spec: FunctionWorkerSpec, event: unknown, traceHeader?: string): Promise<unknown> {
+  /** Ends a sandbox that died or timed out; an invocation waiting for one gets a new (cold) one. */
+  function discard(pool: Pool, instance: Instance, next: ((instance: Instance) => void) | undefined): void {
+    const position = pool.instances.indexOf(instance);
+    if (position >= 0) pool.instances.splice(position, 1);
+    retired.add(instance);
+    void (instance.abandoned ?? Promise.resolve()).then(async () => {
+      await instance.worker.terminate();
+      retired.delete(instance);
+    });
+    if (!next) return;
+    pool.launching++;
+    void launch(pool.spec)
+      .then((fresh) => {
+        fresh.busy = true;
+        pool.instances.push(fresh);
+        next(fresh);
+      })
+      .finally(() => pool.launching--);
+  }
+
+  function call(
+    instance: Instance,
+    spec: FunctionWorkerSpec,
+    event: unknown,
+    traceHeader?: string,
+    fault?: HostFault,
+  ): Promise<unknown> {
     if (instance.initFailure) {
       return Promise.reject(new LambdaInvocationError({ ...instance.initFailure, errorType: "Runtime.InitError" }));
+    }
+    if (fault?.at === "before") {
+      instance.discarded = true;
+      return Promise.reject(new LambdaInvocationError(fault.failure));
     }
     const id = nextId++;
     const outputFlushed = new Promise<void>((resolve) => instance.flushed.set(id, resolve));
@@ -145,12 +184,19 @@ export async function startFunctionWorkers(
         if (!("id" in message) || message.id !== id) return;
         settle();
         void outputFlushed.then(() => {
-          if ("failure" in message) reject(new LambdaInvocationError(message.failure));
+          if (fault) {
+            // The handler ran to its end; the sandbox dies before its result is reported.
+            instance.discarded = true;
+            reject(new LambdaInvocationError(fault.failure));
+          } else if ("failure" in message) reject(new LambdaInvocationError(message.failure));
           else resolve(message.result);
         });
       };
       const timer = setTimeout(() => {
         settle();
+        // Lambda stops a timed-out sandbox: it must not take the next invocation while this one still runs.
+        instance.discarded = true;
+        instance.abandoned = outputFlushed;
         reject(
           new LambdaInvocationError({
             errorType: "Sandbox.Timedout",
@@ -175,9 +221,11 @@ export async function startFunctionWorkers(
     async invoke(id, event, invocation = {}) {
       const pool = pools.get(id);
       if (!pool) throw new Error(`no local function ${id}`);
+      // A throttled invocation never reaches a sandbox.
+      if (invocation.fault?.kind === "throttle") throw new LambdaInvocationError(invocation.fault.failure);
       const instance = await acquire(pool);
       try {
-        return await call(instance, pool.spec, event, invocation.traceHeader);
+        return await call(instance, pool.spec, event, invocation.traceHeader, invocation.fault);
       } finally {
         release(pool, instance);
       }
@@ -192,7 +240,9 @@ export async function startFunctionWorkers(
     },
     async stop() {
       await Promise.all(
-        [...pools.values()].flatMap((pool) => pool.instances.map((instance) => instance.worker.terminate())),
+        [...pools.values(), { instances: [...retired] }].flatMap((pool) =>
+          pool.instances.map((instance) => instance.worker.terminate()),
+        ),
       );
     },
   };

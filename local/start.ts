@@ -7,6 +7,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { approvalEntry } from "../infra/trigger.ts";
 import { demoIntent } from "./demo-data.ts";
 import { type LocalEngine, startLocalEngine } from "./engine.ts";
+import { faultsFlag, faultsFromFlag, faultsUsage } from "./faults/start-option.ts";
 import { localPorts, portsFromEnv } from "./ports.ts";
 import { createShutdown, DRAIN_TIMEOUT_MS } from "./shutdown.ts";
 import { EngineStartError } from "./start-errors.ts";
@@ -18,13 +19,14 @@ const usage = `usage: npm start -- [--dir <path>] [--fresh] [--workflow-type STA
   --dir <path>  the state directory (default ${DEFAULT_STATE_DIRECTORY}, or $${STATE_DIRECTORY_ENV}): tables, objects, the
                 token signing key, metrics, logs and traces are kept there across restarts; one engine per directory
   --fresh       delete the state kept there first, and start empty
+  ${faultsUsage}
   ${workflowTypeUsage}
 Ports: ${Object.values(localPorts)
   .map((port) => `${port.env} (${port.default})`)
   .join(", ")}; 0 = any free port.
 Ctrl-C lets executions in flight finish (at most ${DRAIN_TIMEOUT_MS / 1000} s); a second Ctrl-C stops at once.`;
 
-let args: { dir?: string; fresh?: boolean; help?: boolean; "workflow-type"?: string };
+let args: { dir?: string; fresh?: boolean; help?: boolean; faults?: string; "workflow-type"?: string };
 let workflowType: ReturnType<typeof workflowTypeOverride>;
 try {
   ({ values: args } = parseArgs({
@@ -32,6 +34,7 @@ try {
       dir: { type: "string" },
       fresh: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      ...faultsFlag,
       ...workflowTypeFlag,
     },
     strict: true,
@@ -39,6 +42,13 @@ try {
   workflowType = workflowTypeOverride(args["workflow-type"]);
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+let faults: ReturnType<typeof faultsFromFlag>;
+try {
+  faults = faultsFromFlag(args.faults);
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 if (args.help) {
@@ -58,6 +68,7 @@ try {
     ports: portsFromEnv(),
     stateDirectory,
     fresh: args.fresh,
+    faults,
     configOverrides: workflowType,
     ignoreInterrupt: true,
     // The functions' INFO lines (a duplicate approval, a replayed recording) show in the console's logs.
@@ -95,6 +106,7 @@ Endpoints (also in ${stateDirectory}/endpoints.json):
   DynamoDB Local     ${endpoints.dynamodb.endpoint}   tables ${Object.values(endpoints.dynamodb.tables).join(", ")}
   S3 (s3rver)        ${endpoints.s3.endpoint}   bucket ${endpoints.s3.bucket}
   MCP gateway        ${endpoints.gateway.url}   admin ${endpoints.gateway.admin}/objects, /calls
+  Fault injection    ${endpoints.faults.admin}   ${faults ? `${faults.faults.length} fault(s) from ${args.faults}` : "none"}; npm run engine -- faults show|set|clear${dirOption}
 Ports: ${Object.values(localPorts)
   .map((port) => port.env)
   .join(", ")} (0 = any free port).

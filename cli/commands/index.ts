@@ -1,6 +1,7 @@
 // Every command, in the order the overview lists them.
 import type { Command } from "../command.ts";
 import { approve } from "./approve.ts";
+import { faultsClear, faultsSet, faultsShow } from "./faults.ts";
 import { killSwitchOff, killSwitchOn, killSwitchStatus } from "./kill-switch.ts";
 import { registryGet, registryList, registryPut } from "./registry.ts";
 import { smoke } from "./smoke.ts";
@@ -17,4 +18,7 @@ export const commands: Command[] = [
   killSwitchOff,
   killSwitchStatus,
   smoke,
+  faultsShow,
+  faultsSet,
+  faultsClear,
 ];

@@ -56,7 +56,7 @@ export function jsonRefusal(protocol: JsonProtocol, authorization: Authorization
 
 const escapeXml = (text: string) => text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
-const s3Error = (status: number, code: string, message: string): HttpAnswer => ({
+export const s3Error = (status: number, code: string, message: string): HttpAnswer => ({
   status,
   contentType: "application/xml",
   body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${crypto.randomUUID()}</RequestId><HostId>local</HostId></Error>`,

@@ -1,0 +1,145 @@
+// A loopback proxy in front of one service, where a fault is played as the network and the service would
+// play it: an error answer instead of the service's (before it acts), the service's answer replaced by an
+// error or a reset connection once it has acted (after), or a delay. Requests are forwarded unchanged,
+// Host header included, so SigV4 signatures made for this endpoint still verify behind it.
+import { Agent, createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FaultAnswer } from "./answers.ts";
+import type { FaultDecision } from "./plan.ts";
+import type { WireRequest } from "./requests.ts";
+
+export interface WireFault {
+  decision: FaultDecision;
+  /** The error to answer with; absent for latency and reset. */
+  answer?: FaultAnswer;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+interface UpstreamAnswer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
+
+function writeFault(outgoing: ServerResponse, answer: FaultAnswer): void {
+  outgoing.writeHead(answer.status, {
+    ...answer.headers,
+    "content-type": answer.contentType,
+    "content-length": Buffer.byteLength(answer.body),
+    "x-amzn-requestid": crypto.randomUUID(),
+  });
+  outgoing.end(answer.body);
+}
+
+/** Drops the client's connection with a TCP reset, as a load balancer or a crashed peer does. */
+function reset(incoming: IncomingMessage): void {
+  incoming.socket.resetAndDestroy();
+}
+
+export async function startFaultProxy(options: {
+  upstream: string;
+  port?: number;
+  judge(request: WireRequest): WireFault | undefined;
+}): Promise<FaultProxy> {
+  const upstream = new URL(options.upstream);
+  const agent = new Agent({ keepAlive: true });
+
+  const send = (request: WireRequest, onAnswer: (answer: IncomingMessage) => void, onError: (error: Error) => void) => {
+    const { connection: _connection, "keep-alive": _keepAlive, ...headers } = request.headers;
+    const sent = forward(
+      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers, agent },
+      onAnswer,
+    );
+    sent.on("error", onError);
+    sent.end(request.body);
+  };
+
+  /** Streams the service's answer back as it comes. */
+  const relay = (request: WireRequest, outgoing: ServerResponse) =>
+    send(
+      request,
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+      (error) => outgoing.destroy(error),
+    );
+
+  /** The service's whole answer, for faults played after it acted. */
+  const complete = (request: WireRequest) =>
+    new Promise<UpstreamAnswer>((resolve, reject) =>
+      send(
+        request,
+        async (answer) => {
+          const chunks: Buffer[] = [];
+          try {
+            for await (const chunk of answer) chunks.push(chunk as Buffer);
+            resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) });
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+      ),
+    );
+
+  async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const request: WireRequest = {
+      method: incoming.method ?? "GET",
+      url: incoming.url ?? "/",
+      headers: incoming.headers,
+      body: Buffer.concat(chunks),
+    };
+    const fault = options.judge(request);
+    if (!fault) return relay(request, outgoing);
+    const { decision, answer } = fault;
+    const kind = decision.fault.kind;
+    if (decision.at === "before") {
+      if (decision.delayMs > 0) await sleep(decision.delayMs);
+      // A client that gave up meanwhile never had its request delivered.
+      if (outgoing.destroyed || incoming.socket.destroyed) return;
+      if (answer) return writeFault(outgoing, answer);
+      if (kind === "reset") return reset(incoming);
+      // latency: delivered late, answered as the service answers.
+      return relay(request, outgoing);
+    }
+    // After: the service acts on the request whatever happens to its answer.
+    const served = await complete(request);
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (outgoing.destroyed || incoming.socket.destroyed) return;
+    if (answer) return writeFault(outgoing, answer);
+    if (kind === "reset") return reset(incoming);
+    outgoing.writeHead(served.status, served.headers);
+    outgoing.end(served.body);
+  }
+
+  const server = createServer((incoming, outgoing) => {
+    serve(incoming, outgoing).catch((error: unknown) => {
+      if (!outgoing.headersSent) {
+        writeFault(outgoing, { status: 502, contentType: "text/plain", body: `fault proxy: ${String(error)}` });
+      } else outgoing.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+}
