@@ -241,7 +241,22 @@ export const FailureRecorderInputSchema = {
   properties: {
     ...intentKey,
     execution_id: executionId,
-    error: stateError,
+    error: {
+      ...stateError,
+      properties: {
+        ...stateError.properties,
+        /**
+         * Set by OutcomeNotRecorded when RecordOutcome itself failed: the tool's result and compensation the
+         * execution could not record, so the FAILED outcome names the writes that stand.
+         */
+        unrecorded_tool: {
+          type: "object",
+          required: ["result", "compensation"],
+          properties: { result: ToolResultSchema, compensation: CompensationOutputSchema },
+          additionalProperties: false,
+        },
+      },
+    },
   },
   additionalProperties: false,
 } as const;

@@ -15,7 +15,7 @@ import { functionLogs } from "../../tests/support/function-output.ts";
 import { classifyStateError } from "./classify-error.ts";
 
 const bus = await useLocalEventBus();
-const { handler } = await import("./handler.ts");
+const { handler, failedRecordFor } = await import("./handler.ts");
 const emf = captureEmf();
 
 const recordFailure = (input: Record<string, unknown>) =>
@@ -209,5 +209,38 @@ describe("classifyStateError", () => {
 
   it("keeps long causes within 1000 characters", () => {
     expect(classifyStateError(lambdaError("TypeError", "x".repeat(5000))).error_message).toHaveLength(1000);
+  });
+});
+
+describe("failedRecordFor, after RecordOutcome failed with the tool's result in hand", () => {
+  const ref = { system: "crm", object_type: "task", object_id: "crm-task-1", object_url: "http://crm/1" };
+  const input = (compensation_status: "NONE" | "COMPLETED") => ({
+    action_intent_id: "intent-1",
+    tenant_id: "tenant-1",
+    account_id: "account-1",
+    execution_id: executionArn(),
+    error: {
+      ...lambdaError("TransientError", "[DOWNSTREAM] outcome transaction cancelled"),
+      unrecorded_tool: {
+        result: { success: true, tool_run_ref: "toolrun/1", external_object_refs: [ref] },
+        compensation: { compensation_status, compensated_refs: [] },
+      },
+    },
+  });
+
+  it("names the writes that stand and records their compensation FAILED, with the reason", () => {
+    const record = failedRecordFor(input("NONE"), undefined);
+
+    expect(record).toMatchObject({
+      status: "FAILED",
+      error_code: "TransientError",
+      external_object_refs: [ref],
+      compensation_status: "FAILED",
+    });
+    expect(record.compensation_reason).toContain("the tool call succeeded but its outcome could not be recorded");
+  });
+
+  it("keeps a compensation that already undid them", () => {
+    expect(failedRecordFor(input("COMPLETED"), undefined)).toMatchObject({ compensation_status: "COMPLETED" });
   });
 });

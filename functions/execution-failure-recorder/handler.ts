@@ -20,12 +20,36 @@ import { classifyStateError } from "./classify-error.ts";
 
 const deps: RecordingDeps = { db: documentClient, eventBridge: eventBridgeClient, config: readRecordingConfig() };
 
+/**
+ * What a FAILED outcome says of the tool's writes when RecordOutcome could not record the tool's result: the
+ * writes stand unless the compensation undid them, and nothing will undo them now, so the compensation is
+ * FAILED with the reason, for an operator to reconcile.
+ */
+function unrecordedWrites(
+  tool: NonNullable<FailureRecorderInput["error"]["unrecorded_tool"]>,
+): Pick<TerminalRecord, "external_object_refs" | "compensation_status" | "compensation_reason"> {
+  const refs = tool.result.external_object_refs;
+  const { compensation_status: compensation } = tool.compensation;
+  if (refs.length === 0 || compensation === "COMPLETED") {
+    return { external_object_refs: refs, compensation_status: compensation };
+  }
+  const outcome = tool.result.success ? "succeeded" : "failed";
+  return {
+    external_object_refs: refs,
+    compensation_status: "FAILED",
+    compensation_reason:
+      `the tool call ${outcome} but its outcome could not be recorded: ${refs.length} external object(s) ` +
+      `stand and were not undone (compensation ${compensation}${tool.compensation.reason ? `: ${tool.compensation.reason}` : ""})`,
+  };
+}
+
 export function failedRecordFor(
   input: FailureRecorderInput,
   attempt: ExecutionRecord | undefined,
   now = new Date(),
 ): TerminalRecord {
   const completedAt = now.toISOString();
+  const tool = input.error.unrecorded_tool;
   return {
     // No attempt yet: this failure is the execution's first and only record.
     execution_trace_id: randomUUID(),
@@ -41,6 +65,7 @@ export function failedRecordFor(
     completed_at: completedAt,
     ...classifyStateError(input.error),
     compensation_status: attempt?.compensation_status ?? "NONE",
+    ...(tool ? unrecordedWrites(tool) : {}),
   };
 }
 

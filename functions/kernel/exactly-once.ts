@@ -18,6 +18,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { dynamoDbClient } from "./clients/dynamodb-client.ts";
 import { PermanentError, TransientError, toStateError } from "./errors.ts";
+import { logger } from "./powertools.ts";
 
 export interface ExactlyOnceOptions {
   tableName: string;
@@ -73,16 +74,35 @@ export function exactlyOnce<TArgs extends object, TResult>(
     tableName: options.tableName,
     awsSdkV3Client: options.client ?? dynamoDbClient,
   });
+  // What each call answered, until its record is complete: the idempotency layer runs the call with the
+  // arguments it was given, so they identify the call.
+  const answered = new WeakMap<TArgs, TResult>();
   // The result as the record keeps it (JSON: undefined fields dropped, which DynamoDB cannot marshal), so
   // the first call and every replay answer the same value.
-  const asRecorded = async (args: TArgs) => JSON.parse(JSON.stringify(await call(args))) as TResult;
+  const asRecorded = async (args: TArgs) => {
+    const result = JSON.parse(JSON.stringify(await call(args))) as TResult;
+    answered.set(args, result);
+    return result;
+  };
   const once = makeIdempotent(asRecorded, { persistenceStore, config, keyPrefix: options.keyPrefix });
   return async (args, context) => {
     if (context) config.registerLambdaContext(context);
     try {
       return await once(args);
     } catch (error) {
+      const result = answered.get(args);
+      // The call ran and answered; only completing its record failed (DynamoDB throttled past the SDK's
+      // retries). Failing now would leave the claim in progress until it expires, every retry refused,
+      // and the call's effect recorded as a FAILED outcome: its answer is the truth, so it is returned.
+      if (result !== undefined && error instanceof IdempotencyPersistenceLayerError) {
+        logger.warn("the call's result could not be saved to its idempotency record; answering it anyway", {
+          error,
+        });
+        return result;
+      }
       throw toExactlyOnceError(error);
+    } finally {
+      answered.delete(args);
     }
   };
 }

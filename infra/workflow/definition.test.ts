@@ -67,7 +67,8 @@ describe("state machine definition", () => {
       // The last catcher takes every error; a Catch list is matched in order, so anything before it is narrower.
       const catcher = (state.Catch as Catcher[]).at(-1);
       expect(catcher?.ErrorEquals, name).toEqual(["States.ALL"]);
-      expect(catcher?.Next, name).toBe(name === "CompensateAction" ? "CompensationFailed" : "RecordFailure");
+      const into = { CompensateAction: "CompensationFailed", RecordOutcome: "OutcomeNotRecorded" }[name];
+      expect(catcher?.Next, name).toBe(into ?? "RecordFailure");
     }
   });
 
@@ -80,12 +81,41 @@ describe("state machine definition", () => {
     expect(rendered.States.DuplicateIgnored).toMatchObject({ Type: "Succeed" });
     expect(rendered.States.RecordOutcome?.Catch).toEqual([
       { ErrorEquals: ["OutcomeFailedError"], ResultPath: "$.outcome_error", Next: "ActionFailed" },
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "OutcomeNotRecorded" },
     ]);
+    expect(rendered.States.OutcomeNotRecorded).toMatchObject({
+      Type: "Pass",
+      Parameters: { "Error.$": "$.error.Error", "Cause.$": "$.error.Cause", "unrecorded_tool.$": "$.tool" },
+      ResultPath: "$.error",
+      Next: "RecordFailure",
+    });
     expect(rendered.States.RecordOutcome).toMatchObject({ End: true });
     expect(rendered.States).not.toHaveProperty("OutcomeSucceeded");
-    expect(rendered.States.RecordFailure).toMatchObject({ Next: "ActionFailed" });
+    expect(rendered.States.RecordFailure).toMatchObject({ Next: "FailureRecorded" });
     expect(rendered.States.ActionFailed).toMatchObject({ Type: "Fail" });
+  });
+
+  it("ends in Succeed when RecordFailure replays a SUCCEEDED outcome its execution recorded, else in Fail", () => {
+    expect(rendered.States.FailureRecorded).toMatchObject({
+      Type: "Choice",
+      Choices: [{ Variable: "$.outcome.status", StringEquals: "SUCCEEDED", Next: "OutcomeReplayed" }],
+      Default: "ActionFailed",
+    });
+    expect(rendered.States.OutcomeReplayed).toMatchObject({ Type: "Succeed" });
+  });
+
+  it("retries every task after the sandbox crashed or timed out, as Step Functions and Lambda name it", () => {
+    // Unhandled errors, out of memory and timeouts, are Lambda.Unknown to Step Functions
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html); the runtime's
+    // own types are Runtime.ExitError (https://repost.aws/knowledge-center/lambda-runtime-error) and
+    // Sandbox.Timedout (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html).
+    // Every task is safe to run again: claims, replays and idempotency records make it so.
+    for (const [name, state] of tasks) {
+      const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((retrier) => retrier.ErrorEquals);
+      expect(retried, name).toEqual(
+        expect.arrayContaining(["Lambda.Unknown", "Runtime.ExitError", "Sandbox.Timedout"]),
+      );
+    }
   });
 
   it("records without compensation through no extra state: InvokeTool's result carries the default", () => {
@@ -99,7 +129,9 @@ describe("state machine definition", () => {
     expect(rendered.States.CompensateAction).toMatchObject({ ResultPath: "$.tool.compensation" });
     expect(rendered.States.CompensationFailed).toMatchObject({ ResultPath: "$.tool.compensation" });
     expect(rendered.States.RecordOutcome?.Parameters).toMatchObject({ "compensation.$": "$.tool.compensation" });
-    expect(Object.values(rendered.States).filter((state) => state.Type === "Pass")).toHaveLength(1);
+    // The only Pass states lie on failure paths: a compensation that failed, an outcome RecordOutcome could not record.
+    const passStates = Object.entries(rendered.States).filter(([, state]) => state.Type === "Pass");
+    expect(passStates.map(([name]) => name).sort()).toEqual(["CompensationFailed", "OutcomeNotRecorded"]);
   });
 
   it("takes RecordFailure's intent key from the execution input, so a failed start can be recorded", () => {

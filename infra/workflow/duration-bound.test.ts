@@ -41,8 +41,10 @@ describe("worst-case duration of the real definition", () => {
       ["CheckCompensation", 0],
       ["CompensateAction", 63],
       ["RecordOutcome", 24],
+      ["OutcomeNotRecorded", 0],
       ["RecordFailure", 24],
-      ["ActionFailed", 0],
+      ["FailureRecorded", 0],
+      ["OutcomeReplayed", 0],
     ]);
     expect(bound.path.find((cost) => cost.state === "InvokeTool")?.detail).toBe("3 x 16 s + 6 s backoff");
   });
