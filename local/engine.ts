@@ -67,7 +67,7 @@ export interface LocalEngineOptions {
   lambdaServiceError?: (functionId: string) => Error | undefined;
   /** Faults to inject from the start (local/faults/); they can be changed while the engine runs. */
   faults?: FaultProfile;
-  /** Milliseconds between state-machine retries instead of the deployed backoff. */
+  /** Milliseconds between state-machine retries instead of the deployed jittered backoff (local/state-machine.ts). */
   retryIntervalMs?: number;
   /**
    * Starts an approval's execution a second time, as AWS may: "another-execution" starts a second execution

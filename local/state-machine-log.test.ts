@@ -12,7 +12,8 @@ import { localWorkflowSettings } from "./workflow-type.ts";
 
 const stateMachineArn = "arn:aws:states:us-east-1:000000000000:stateMachine:engine-local";
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-const retry = [{ ErrorEquals: ["TransientError"], IntervalSeconds: 1, MaxAttempts: 1 }];
+// Jittered, as the engine's retriers are: the interpreter then waits `retryIntervalMs`, not the second.
+const retry = [{ ErrorEquals: ["TransientError"], IntervalSeconds: 1, MaxAttempts: 1, JitterStrategy: "FULL" }];
 
 /** Claim, then call; a failed call is caught into a Fail state, as the engine's definition ends failures. */
 const definition: AslDefinition = {

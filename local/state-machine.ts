@@ -60,7 +60,10 @@ export interface LocalStateMachineOptions {
   definition: AslDefinition;
   stateMachineArn: string;
   functionsByArn: Record<string, LocalFunction>;
-  /** Milliseconds between retries, instead of the definition's backoff (which is seconds, with jitter). */
+  /**
+   * Milliseconds between retries, instead of the backoff of each retrier with FULL jitter (which may draw a
+   * wait that short); a retrier without jitter keeps its guaranteed wait.
+   */
   retryIntervalMs?: number;
   /** EXPRESS names each execution as Express does (`...:express:<machine>:<name>:<run id>`). */
   workflowType?: WorkflowType;
@@ -86,6 +89,18 @@ export function readableCause(cause: unknown): string {
     // Not a Lambda failure: States.* errors carry plain text.
   }
   return text;
+}
+
+/**
+ * The interpreter's wait per retrier of a state (milliseconds; -1 keeps the definition's). A retrier with
+ * FULL jitter may wait anything from 0 up to its backoff, so a short wait is one AWS could draw; one without
+ * jitter waits exactly its backoff, and the definition may rely on that (InvokeTool waits out another run's
+ * claim on the tool call), so its wait is kept.
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)
+ */
+export function retrierIntervals(state: Record<string, unknown>, retryIntervalMs: number): number[] {
+  const retriers = (state.Retry as { JitterStrategy?: string }[] | undefined) ?? [];
+  return retriers.map((retrier) => (retrier.JitterStrategy === "FULL" ? retryIntervalMs : -1));
 }
 
 export function createLocalStateMachine(options: LocalStateMachineOptions) {
@@ -129,7 +144,9 @@ export function createLocalStateMachine(options: LocalStateMachineOptions) {
   const retryIntervalOverrides =
     options.retryIntervalMs === undefined
       ? undefined
-      : Object.fromEntries(taskStates.map(([name]) => [name, options.retryIntervalMs as number]));
+      : Object.fromEntries(
+          taskStates.map(([name, state]) => [name, retrierIntervals(state, options.retryIntervalMs as number)]),
+        );
 
   return {
     /** A new execution's ARN, to start it with (and, for Express, to run it again under). */

@@ -18,7 +18,8 @@ export type ContractErrorName =
   | "IntentNotFoundError"
   | "RegistryEntryNotFoundError"
   | "DuplicateApprovalError"
-  | "OutcomeFailedError";
+  | "OutcomeFailedError"
+  | "ToolCallInProgressError";
 
 /**
  * Lambda reports only an error's name and message to Step Functions, so the class an error carries is
@@ -68,6 +69,14 @@ export class RegistryEntryNotFoundError extends contractError("RegistryEntryNotF
  * `DuplicateIgnored` Succeed state, which costs one state transition fewer than a Choice on a returned flag.
  */
 export class DuplicateApprovalError extends contractError("DuplicateApprovalError", "VALIDATION") {}
+
+/**
+ * Another run of the same tool call (the same idempotency key) holds its claim and is still calling: a rerun
+ * of an Express execution, or a Standard task retried while its first invocation still runs. Not retried
+ * with TransientError's short jittered waits: InvokeTool has its own retrier whose guaranteed wait outlasts
+ * the claim (the tool invoker's Lambda timeout), after which the call's result is stored or its claim expired.
+ */
+export class ToolCallInProgressError extends contractError("ToolCallInProgressError", "DOWNSTREAM") {}
 
 /**
  * Thrown by RecordOutcome after it has recorded a FAILED outcome, carrying the outcome's class. Its `Catch`

@@ -17,7 +17,7 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { dynamoDbClient } from "./clients/dynamodb-client.ts";
-import { PermanentError, TransientError, toStateError } from "./errors.ts";
+import { PermanentError, ToolCallInProgressError, TransientError, toStateError } from "./errors.ts";
 import { logger } from "./powertools.ts";
 
 export interface ExactlyOnceOptions {
@@ -40,8 +40,10 @@ export interface ExactlyOnceOptions {
 export type ExactlyOnce<TArgs, TResult> = (args: TArgs, context?: Context) => Promise<TResult>;
 
 /**
- * Errors of the idempotency layer, named for the state machine: a call still in progress elsewhere is
- * worth retrying later; the same key with different arguments never succeeds.
+ * Errors of the idempotency layer, named for the state machine: a call still in progress elsewhere is worth
+ * retrying once its claim can no longer be held (ToolCallInProgressError, which InvokeTool retries with a
+ * guaranteed wait); a record that expired while read is worth retrying at once; the same key with different
+ * arguments never succeeds.
  */
 export function toExactlyOnceError(error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) {
@@ -50,8 +52,11 @@ export function toExactlyOnceError(error: unknown): unknown {
       errorClass: "VALIDATION",
     });
   }
-  if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
-    return new TransientError(`the call is in progress elsewhere: ${error.message}`, { cause: error });
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new ToolCallInProgressError(`the call is in progress elsewhere: ${error.message}`, { cause: error });
+  }
+  if (error instanceof IdempotencyInconsistentStateError) {
+    return new TransientError(`the call's idempotency record changed while read: ${error.message}`, { cause: error });
   }
   if (error instanceof IdempotencyPersistenceLayerError && error.cause instanceof Error) {
     const cause = toStateError(error.cause);

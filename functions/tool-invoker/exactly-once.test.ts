@@ -40,7 +40,7 @@ describe("the tool call, exactly once per idempotency key against a gateway that
     expect(objectsWith(key)).toHaveLength(2);
   });
 
-  it("two concurrent runs of the same invocation make one call: the other gets its result or a retryable error", async () => {
+  it("two concurrent runs of the same invocation make one call: the other gets its result or is told it is in progress", async () => {
     const input = invokerInput({ title: "Renewal call", account_id: "account-1" });
 
     const settled = await Promise.allSettled([
@@ -54,7 +54,29 @@ describe("the tool call, exactly once per idempotency key against a gateway that
     const failures = settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
     expect(results.length).toBeGreaterThanOrEqual(1);
     for (const result of results) expect(result).toEqual(results[0]);
-    for (const failure of failures) expect(failure).toMatchObject({ name: "TransientError" });
+    for (const failure of failures) expect(failure).toMatchObject({ name: "ToolCallInProgressError" });
+  });
+
+  it("a run while another holds the claim is told ToolCallInProgressError; the claim expires at that one's deadline", async () => {
+    // Prepare: a slow call holds the claim.
+    const input = invokerInput({ delay_ms: 400 }, "demo.slow");
+    const context = lambdaContext("tool-invoker", 14_000);
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    const first = invoke(input, context);
+    let claim = await recordOf(input.idempotency_key);
+    while (!claim) claim = await recordOf(input.idempotency_key);
+
+    // Act
+    const during = invoke(input, lambdaContext("tool-invoker"));
+
+    // Assess: refused by name, for InvokeTool's retrier to wait out; the claim cannot outlive the deadline of
+    // the invocation that made it (infra/workflow/tool-call-in-progress.test.ts), and its result is replayed.
+    await expect(during).rejects.toMatchObject({ name: "ToolCallInProgressError", errorClass: "DOWNSTREAM" });
+    expect(claim).toMatchObject({ status: "INPROGRESS" });
+    expect(Math.abs(Number(claim.in_progress_expiration) - deadline)).toBeLessThan(1000);
+    const result = await first;
+    await expect(invoke(input, lambdaContext("tool-invoker"))).resolves.toEqual(result);
+    expect(callsWith(input.idempotency_key)).toHaveLength(1);
   });
 
   it("a run after the first completed makes no second call and answers the same result", async () => {

@@ -97,7 +97,8 @@ export type ToolInvoker = (input: InvokerInput, context?: Context) => Promise<To
 
 /**
  * The invoker over `deps`. The same idempotency key with other tool or arguments is a PermanentError; a
- * call with that key still in progress elsewhere is a TransientError, so the state machine comes back.
+ * call with that key still in progress elsewhere is a ToolCallInProgressError, which InvokeTool retries
+ * after the claim's longest life: its in-progress expiry is this invocation's deadline (`context`).
  */
 export function createToolInvoker(deps: InvokerDeps): ToolInvoker {
   const callOnce = exactlyOnce((input: InvokerInput) => callTool(input, deps), {

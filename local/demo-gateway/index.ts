@@ -10,14 +10,15 @@
 //   POST /admin/expire-sessions        POST /admin/revoke-tokens        POST /admin/reset
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type CallRecord, createCallLog } from "./call-log.ts";
+import { createCallHolds } from "./call-holds.ts";
+import { type CallRecord, createCallLog, type ToolCall } from "./call-log.ts";
 import { createFaultInjector } from "./faults.ts";
 import { headerValue, readBody, replyJson } from "./http.ts";
 import { createMcpEndpoint, type ResponseMode, type SessionMode } from "./mcp-endpoint.ts";
 import { createTokenService, type TokenStats } from "./oauth.ts";
 import { createObjectStore, type StoredObject } from "./store.ts";
 
-export type { CallRecord } from "./call-log.ts";
+export type { CallRecord, ToolCall } from "./call-log.ts";
 export type { ResponseMode, SessionMode } from "./mcp-endpoint.ts";
 export type { ExternalObjectRef, StoredObject } from "./store.ts";
 export type { LegacyToolSuccess, ToolFailure, ToolOutcome, ToolSuccess } from "./tools.ts";
@@ -54,6 +55,11 @@ export interface DemoGateway {
   stats(): GatewayStats;
   /** Closes every MCP session; their ids answer 404 from then on. Resolves to how many were open. */
   expireSessions(): Promise<number>;
+  /**
+   * Holds each call `matches` picks, after the bearer check and before any fault or tool, until the returned
+   * release is called: a test's way to keep a call in flight exactly as long as it needs.
+   */
+  holdCalls(matches: (call: ToolCall) => boolean): () => void;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
   /** Clears objects, idempotency records, the call log, fault counters and token counters; sessions stay. */
@@ -78,6 +84,7 @@ export async function startDemoGateway(options: DemoGatewayOptions): Promise<Dem
   const store = createObjectStore(`${origin}/admin/objects`, { deduplicate: options.deduplicate ?? true });
   const calls = createCallLog();
   const faults = createFaultInjector();
+  const holds = createCallHolds();
   const tokens = createTokenService(
     { clientId, clientSecret },
     origin,
@@ -91,6 +98,7 @@ export async function startDemoGateway(options: DemoGatewayOptions): Promise<Dem
     tokens,
     faults,
     calls,
+    holds,
   });
 
   const admin = {
@@ -98,6 +106,7 @@ export async function startDemoGateway(options: DemoGatewayOptions): Promise<Dem
     calls: () => calls.list(),
     stats: (): GatewayStats => ({ ...tokens.stats(), active_sessions: endpoint.activeSessions() }),
     expireSessions: () => endpoint.expireSessions(),
+    holdCalls: (matches: (call: ToolCall) => boolean) => holds.hold(matches),
     revokeTokens: () => tokens.revokeAll(),
     reset() {
       store.clear();
@@ -172,6 +181,7 @@ export async function startDemoGateway(options: DemoGatewayOptions): Promise<Dem
     async stop() {
       if (!server.listening) return;
       stopping.abort();
+      holds.releaseAll();
       await endpoint.expireSessions();
       const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -1,10 +1,11 @@
-// The MCP endpoint: bearer check, call log and HTTP faults in front of the SDK's Streamable HTTP transport.
+// The MCP endpoint: bearer check, call log, held calls and HTTP faults in front of the SDK's Streamable HTTP transport.
 // Stateless mode serves each POST with a fresh server and transport (the SDK refuses to reuse a stateless
 // transport); stateful mode keeps one per session and routes on `mcp-session-id`.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { CallHolds } from "./call-holds.ts";
 import { type CallLog, toolCallIn } from "./call-log.ts";
 import type { FaultInjector } from "./faults.ts";
 import { headerValue, jsonRpcError, readBody, replyJson } from "./http.ts";
@@ -21,6 +22,7 @@ export type McpEndpointParts = {
   tokens: TokenService;
   faults: FaultInjector;
   calls: CallLog;
+  holds: CallHolds;
 };
 
 export interface McpEndpoint {
@@ -117,6 +119,7 @@ export function createMcpEndpoint(parts: McpEndpointParts): McpEndpoint {
         replyJson(response, 400, jsonRpcError(-32700, "Parse error: Invalid JSON"));
         return;
       }
+      if (call !== undefined) await parts.holds.pass(call);
       const fault = call === undefined ? undefined : parts.faults.faultFor(call);
       if (fault !== undefined) {
         response.writeHead(fault.status, fault.headers).end(fault.body);

@@ -10,14 +10,28 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { loadTemplate } from "../../infra/workflow/definition.ts";
 import { demoIntent } from "../../local/demo-data.ts";
 import { demoScenarios, publicClient, type ScenarioResult } from "../../local/demo-scenarios.ts";
 import { type DuplicateStart, startLocalEngine } from "../../local/engine.ts";
+import type { Transition } from "../../local/state-machine.ts";
 import type { ActionIntent } from "../../schemas/records.ts";
 import { itemsOf } from "../support/engine-records.ts";
 
+type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number };
+
+/** How long a held tool call goes on after the other run was refused: far past 2 retries 10 ms apart. */
+const HELD_AFTER_REFUSAL_MS = 400;
+
 const duplicates = new Map<string, DuplicateStart>();
+/** The first wait of InvokeTool's retrier for a call in progress in another run, as the definition has it. */
+const invokeToolRetry = (loadTemplate().States.InvokeTool?.Retry ?? []) as Retrier[];
+const inProgressFirstWaitMs =
+  1000 *
+  Number(invokeToolRetry.find((retrier) => retrier.ErrorEquals.includes("ToolCallInProgressError"))?.IntervalSeconds);
+
 let serviceErrorAfterNextToolCall = false;
 const engine = await startLocalEngine({
   dynamodbEndpoint: inject("dynamodbEndpoint"),
@@ -42,6 +56,21 @@ const runsOf = (intent: ActionIntent) =>
   engine.executions.filter(
     (report) => (report.input as { action_intent_id: string }).action_intent_id === intent.action_intent_id,
   );
+/** Resolves when an InvokeTool attempt of the intent's executions first fails. */
+const firstToolCallRefusal = (intent: ActionIntent) =>
+  new Promise<void>((resolve) => {
+    const stop = engine.watchExecutions({
+      transition(transition, report) {
+        const { action_intent_id } = report.input as { action_intent_id: string };
+        if (action_intent_id !== intent.action_intent_id) return;
+        if (transition.state !== "InvokeTool" || transition.event !== "failed") return;
+        stop();
+        resolve();
+      },
+    });
+  });
+const isInProgress = (transition: Transition) =>
+  transition.event === "failed" && transition.detail?.startsWith("ToolCallInProgressError:") === true;
 const publishedSignals = (intent: ActionIntent) =>
   engine.bus.events.filter(
     (event) =>
@@ -59,10 +88,13 @@ function crmIntent(title: string): ActionIntent {
   });
 }
 
-/** One tool call, one live object, one SUCCEEDED outcome, one ledger entry, one signal record. */
-async function expectExactlyOnce(intent: ActionIntent, title: string) {
-  expect(engine.gateway.calls().filter((call) => call.arguments.title === title)).toHaveLength(1);
-  expect(engine.gateway.objects().filter((object) => object.attributes.title === title)).toHaveLength(1);
+/**
+ * One tool call, one live object, one SUCCEEDED outcome, one ledger entry, one signal record. `ofIntent` picks
+ * the intent's calls by their arguments and its objects by their attributes.
+ */
+async function expectExactlyOnce(intent: ActionIntent, ofIntent: (fields: Record<string, unknown>) => boolean) {
+  expect(engine.gateway.calls().filter((call) => ofIntent(call.arguments))).toHaveLength(1);
+  expect(engine.gateway.objects().filter((object) => ofIntent(object.attributes))).toHaveLength(1);
   expect((await client.status(intent)).body).toMatchObject({ status: "SUCCEEDED" });
   expect(await itemsOf(client, client.tables.ledger, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
   expect(await itemsOf(client, client.tables.signals, intent.tenant_id, intent.action_intent_id)).toHaveLength(1);
@@ -134,7 +166,39 @@ describe("an Express execution that runs more than once", () => {
       duplicate.kind === "same-execution" ? ["RecordOutcome", "RecordOutcome"] : ["DuplicateIgnored", "RecordOutcome"],
     );
     expect(new Set(runs.map((run) => run.executionArn)).size).toBe(duplicate.kind === "same-execution" ? 1 : 2);
-    await expectExactlyOnce(intent, title);
+    await expectExactlyOnce(intent, (fields) => fields.title === title);
+  });
+
+  it("run again under its own ARN while its tool call is in flight: the rerun waits out the claim, then replays", async () => {
+    // Prepare: the gateway holds the call until the other run has been refused, and then longer than
+    // InvokeTool's TransientError retries take here (10 ms apart), as a slow downstream would. The retrier for
+    // a call in progress keeps the definition's guaranteed wait (local/state-machine.ts), which outlasts it.
+    const title = `Express in flight ${randomUUID().slice(0, 8)}`;
+    const intent = crmIntent(title);
+    duplicates.set(intent.action_intent_id, { kind: "same-execution", when: "concurrent" });
+    const release = engine.gateway.holdCalls((call) => call.arguments.title === title);
+    const refused = firstToolCallRefusal(intent);
+
+    // Act
+    await client.storeAndApprove(intent);
+    await refused;
+    await setTimeout(HELD_AFTER_REFUSAL_MS);
+    release();
+    await engine.idle();
+
+    // Assess
+    const runs = runsOf(intent);
+    expect(runs.map((run) => [run.status, run.path.at(-1)])).toEqual([
+      ["SUCCEEDED", "RecordOutcome"],
+      ["SUCCEEDED", "RecordOutcome"],
+    ]);
+    const rerun = runs.find((run) => run.transitions.some(isInProgress));
+    const refusal = rerun?.transitions.find(isInProgress);
+    const retry = rerun?.transitions.find((transition) => transition.event === "retried");
+    expect(refusal?.state).toBe("InvokeTool");
+    // After the definition's wait, not the 10 ms the engine gives jittered retriers.
+    expect((retry?.at ?? 0) - (refusal?.at ?? 0)).toBeGreaterThanOrEqual(inProgressFirstWaitMs);
+    await expectExactlyOnce(intent, (fields) => fields.title === title);
   });
 
   it("retries a tool-invoker task after a Lambda service error: the tool is still called once", async () => {
@@ -151,7 +215,7 @@ describe("an Express execution that runs more than once", () => {
     expect(runsOf(intent)[0]?.transitions).toContainEqual(
       expect.objectContaining({ state: "InvokeTool", event: "retried" }),
     );
-    await expectExactlyOnce(intent, title);
+    await expectExactlyOnce(intent, (fields) => fields.title === title);
   });
 });
 
