@@ -172,6 +172,17 @@ describe("faults a chaos run found, played on purpose", () => {
     });
   });
 
+  it("records the compensation FAILED, the outcome unknown, when the invoker's sandbox dies after the tool wrote on every attempt", async () => {
+    const seen = await runUnder({
+      faults: [{ service: "lambda", kind: "crash", at: "after", target: "tool-invoker", rate: 1 }],
+    });
+
+    expect(seen.run?.path).toEqual(expect.arrayContaining(["InvokeTool", "ToolOutcomeUnknown", "RecordFailure"]));
+    // The replays answered the first call's result: one object, however many attempts.
+    expect(seen.objects).toHaveLength(1);
+    expect(seen.status).toMatchObject({ status: "FAILED", compensation_status: "FAILED" });
+  });
+
   it("retries an invocation Lambda throttled and counts it as AWS/Lambda Throttles", async () => {
     const throttles = () =>
       engine.telemetry.datapoints.filter(

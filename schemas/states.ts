@@ -255,6 +255,8 @@ export const FailureRecorderInputSchema = {
           properties: { result: ToolResultSchema, compensation: CompensationOutputSchema },
           additionalProperties: false,
         },
+        /** Set by ToolOutcomeUnknown when the tool invoker's sandbox failed on its last attempt. */
+        tool_outcome_unknown: { type: "boolean" },
       },
     },
   },

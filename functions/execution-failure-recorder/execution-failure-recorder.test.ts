@@ -244,3 +244,24 @@ describe("failedRecordFor, after RecordOutcome failed with the tool's result in 
     expect(failedRecordFor(input("COMPLETED"), undefined)).toMatchObject({ compensation_status: "COMPLETED" });
   });
 });
+
+describe("failedRecordFor, after the tool invoker's sandbox failed on its last attempt", () => {
+  it("records the compensation FAILED, naming the call's idempotency key, since the tool may have acted", () => {
+    const record = failedRecordFor(
+      {
+        action_intent_id: "intent-1",
+        tenant_id: "tenant-1",
+        account_id: "account-1",
+        execution_id: executionArn(),
+        error: {
+          ...lambdaError("Lambda.Unknown", "Runtime exited with error: signal: killed"),
+          tool_outcome_unknown: true,
+        },
+      },
+      undefined,
+    );
+
+    expect(record).toMatchObject({ status: "FAILED", error_code: "Lambda.Unknown", compensation_status: "FAILED" });
+    expect(record.compensation_reason).toContain("its outcome is unknown and nothing was undone");
+  });
+});

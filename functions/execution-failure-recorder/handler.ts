@@ -43,6 +43,22 @@ function unrecordedWrites(
   };
 }
 
+/**
+ * The tool invoker's sandbox failed on its last attempt (a crash, a timeout), maybe after the tool acted:
+ * whether it wrote is unknown here, and nothing was undone, so the compensation is FAILED, for an operator to
+ * reconcile by the call's idempotency key.
+ */
+function unknownToolOutcome(
+  error: FailureRecorderInput["error"],
+  attempt: ExecutionRecord | undefined,
+): Pick<TerminalRecord, "compensation_status" | "compensation_reason"> {
+  const key = attempt?.idempotency_key ? ` (idempotency key ${attempt.idempotency_key})` : "";
+  return {
+    compensation_status: "FAILED",
+    compensation_reason: `the tool call may have acted before its invoker failed with ${error.Error}: its outcome is unknown and nothing was undone; look for objects written with the call's key${key}`,
+  };
+}
+
 export function failedRecordFor(
   input: FailureRecorderInput,
   attempt: ExecutionRecord | undefined,
@@ -66,6 +82,7 @@ export function failedRecordFor(
     ...classifyStateError(input.error),
     compensation_status: attempt?.compensation_status ?? "NONE",
     ...(tool ? unrecordedWrites(tool) : {}),
+    ...(input.error.tool_outcome_unknown ? unknownToolOutcome(input.error, attempt) : {}),
   };
 }
 

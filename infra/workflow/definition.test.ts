@@ -107,6 +107,20 @@ describe("state machine definition", () => {
     expect(rendered.States.OutcomeReplayed).toMatchObject({ Type: "Succeed" });
   });
 
+  it("records a tool call whose invoker failed in its sandbox on every attempt as an outcome it cannot know", () => {
+    expect((rendered.States.InvokeTool?.Catch as Catcher[] | undefined)?.[0]).toEqual({
+      ErrorEquals: ["Lambda.Unknown", "Runtime.ExitError", "Sandbox.Timedout", "States.Timeout"],
+      ResultPath: "$.error",
+      Next: "ToolOutcomeUnknown",
+    });
+    expect(rendered.States.ToolOutcomeUnknown).toMatchObject({
+      Type: "Pass",
+      Parameters: { "Error.$": "$.error.Error", "Cause.$": "$.error.Cause", tool_outcome_unknown: true },
+      ResultPath: "$.error",
+      Next: "RecordFailure",
+    });
+  });
+
   it("retries every task after the sandbox crashed or timed out, as Step Functions and Lambda name it", () => {
     // Unhandled errors, out of memory and timeouts, are Lambda.Unknown to Step Functions
     // (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html); the runtime's
@@ -132,9 +146,14 @@ describe("state machine definition", () => {
     expect(rendered.States.CompensateAction).toMatchObject({ ResultPath: "$.tool.compensation" });
     expect(rendered.States.CompensationFailed).toMatchObject({ ResultPath: "$.tool.compensation" });
     expect(rendered.States.RecordOutcome?.Parameters).toMatchObject({ "compensation.$": "$.tool.compensation" });
-    // The only Pass states lie on failure paths: a compensation that failed, an outcome RecordOutcome could not record.
+    // The only Pass states lie on failure paths: a compensation that failed, an outcome RecordOutcome could not
+    // record, a tool call whose outcome the invoker's failures left unknown.
     const passStates = Object.entries(rendered.States).filter(([, state]) => state.Type === "Pass");
-    expect(passStates.map(([name]) => name).sort()).toEqual(["CompensationFailed", "OutcomeNotRecorded"]);
+    expect(passStates.map(([name]) => name).sort()).toEqual([
+      "CompensationFailed",
+      "OutcomeNotRecorded",
+      "ToolOutcomeUnknown",
+    ]);
   });
 
   it("takes RecordFailure's intent key from the execution input, so a failed start can be recorded", () => {
