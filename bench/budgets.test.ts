@@ -96,22 +96,24 @@ describe("round-trip budgets", () => {
 });
 
 /**
- * A machine as the timing parts see it. `startup` scales what `node -e 0` costs, `compute` what running
- * JavaScript costs (on a busy 2-core machine the floor grew 2.2x and imports 1.5x); `busyCores` is the CPU
- * other processes take during the end-to-end run (a `yes` on one core of two takes about one).
+ * A machine as the timing parts see it. `startup` scales the CPU `node -e 0` costs, `compute` the CPU of
+ * running JavaScript (on a busy 2-core machine the floor's CPU grew 2.2x and imports' 2x), `contention` the
+ * wall time every process spends waiting for a core, and `busyCores` is the CPU other processes take during
+ * the end-to-end run (a `yes` on one core of two takes about one).
  */
 interface Machine {
   startup: number;
   compute: number;
+  contention: number;
   busyCores: number;
 }
-const quiet: Machine = { startup: 1, compute: 1, busyCores: 0 };
-const slowAndBusy: Machine = { startup: 2.2, compute: 1.5, busyCores: 1 };
-const fasterMachine: Machine = { startup: 0.5, compute: 0.6, busyCores: 0 };
+const quiet: Machine = { startup: 1, compute: 1, contention: 1, busyCores: 0 };
+const slowAndBusy: Machine = { startup: 2.2, compute: 2, contention: 1.6, busyCores: 1 };
+const fasterMachine: Machine = { startup: 0.5, compute: 0.6, contention: 1, busyCores: 0 };
 
-/** What the code costs, on the quiet machine: the figures of a real quiet run. */
+/** What the code costs on the quiet machine, in CPU: the figures of real runs. */
 interface Code {
-  /** Per function: the pipeline's import() ms, the rest of its bundle's, and wall ms spent busy at import. */
+  /** Per function, the import()'s ms: its bundle without the pipeline, the pipeline, any work planted at import. */
   coldImport: Record<EngineFunctionId, { pipelineMs: number; businessMs: number; busyLoopMs?: number }>;
   /** Per function, per warm call: the bare business function's us, and what the pipeline adds. */
   warm: Record<EngineFunctionId, { bareUs: number; pipelineUs: number }>;
@@ -122,7 +124,7 @@ interface Code {
 const ids = engineFunctions.map((fn) => fn.id);
 const shipped: Code = {
   coldImport: Object.fromEntries(
-    ids.map((id) => [id, { pipelineMs: 4, businessMs: id === "tool-invoker" ? 70 : 51 }]),
+    ids.map((id) => [id, { pipelineMs: 3, businessMs: id === "tool-invoker" ? 75 : 53 }]),
   ) as Code["coldImport"],
   warm: {
     "execution-starter": { bareUs: 890, pipelineUs: 67 },
@@ -139,27 +141,39 @@ const shipped: Code = {
 
 /** Deterministic jitter: the nth of a fixed sequence in [-1, 1]. */
 const jitter = (n: number) => Math.sin(n * 12.9898) % 1;
-const FLOOR_MS = 40;
+/** CPU of `node -e 0` on the quiet machine; its wall time is a little more. */
+const FLOOR_CPU_MS = 38;
 
 function coldImportOf(code: Code, machine: Machine) {
   const runs = 15;
-  const samples = (wallMs: (run: number) => number, importMs?: (run: number) => number): ColdImportSample[] =>
-    Array.from({ length: runs }, (_, run) => ({ wallMs: wallMs(run), importMs: importMs?.(run) }));
-  const floor = samples((run) => FLOOR_MS * machine.startup * (1 + 0.05 * jitter(run)));
+  const floorCpu = (run: number) => FLOOR_CPU_MS * machine.startup * (1 + 0.05 * jitter(run));
+  const floor: ColdImportSample[] = Array.from({ length: runs }, (_, run) => ({
+    cpuMs: floorCpu(run),
+    wallMs: (floorCpu(run) + 4) * machine.contention,
+  }));
   return summarizeColdImport(
     runs,
     floor,
     ids.map((id, index) => {
       const { pipelineMs, businessMs, busyLoopMs = 0 } = code.coldImport[id];
-      // A busy loop at import runs in the handler's module, so in both bundles, for its wall time.
-      const bareImport = (run: number) => businessMs * machine.compute * (1 + 0.05 * jitter(run + index)) + busyLoopMs;
+      // Work planted at import runs in the handler's module, so in both bundles.
+      const bareImport = (run: number) =>
+        (businessMs * (1 + 0.05 * jitter(run + index)) + busyLoopMs) * machine.compute;
       const fullImport = (run: number) => bareImport(run) + pipelineMs * machine.compute;
       // A process that imports is the floor's start-up, the import, and a little more work to exit.
-      const wall = (importMs: number) => FLOOR_MS * machine.startup + importMs + 5 * machine.compute;
+      const sample = (run: number, importCpuMs: number): ColdImportSample => {
+        const cpuMs = floorCpu(run) + importCpuMs + 3 * machine.compute;
+        return {
+          cpuMs,
+          importCpuMs,
+          wallMs: (cpuMs + 4) * machine.contention,
+          importMs: importCpuMs * machine.contention,
+        };
+      };
       return {
         id,
-        bundle: samples((run) => wall(fullImport(run)), fullImport),
-        bare: samples((run) => wall(bareImport(run)), bareImport),
+        bundle: Array.from({ length: runs }, (_, run) => sample(run, fullImport(run))),
+        bare: Array.from({ length: runs }, (_, run) => sample(run, bareImport(run))),
       };
     }),
   );
@@ -170,8 +184,8 @@ function warmOverheadOf(code: Code, machine: Machine) {
   return ids.map((id, index) => {
     const { bareUs, pipelineUs } = code.warm[id];
     const batch = (us: number, round: number): TimedBatch => {
-      const wallUs = us * machine.compute * (1 + 0.04 * jitter(round * 7 + index));
-      return { wallUs, cpuUs: wallUs * 0.97 };
+      const cpuUs = us * machine.compute * (1 + 0.04 * jitter(round * 7 + index));
+      return { cpuUs, wallUs: cpuUs * machine.contention };
     };
     const handler = Array.from({ length: rounds }, (_, round) => batch(bareUs + pipelineUs, round));
     const bare = Array.from({ length: rounds }, (_, round) => batch(bareUs, round + 1));
@@ -243,9 +257,10 @@ describe("timing budgets, as ratios to baselines measured in the same run", () =
   });
 
   it("break for a busy loop in one handler's cold path, on any of the machines", () => {
+    // 150 ms of CPU spent at import, as `while (process.cpuUsage(start).user < 150_000);` spends it.
     const planted: Code = {
       ...shipped,
-      coldImport: { ...shipped.coldImport, "tool-mapper": { pipelineMs: 4, businessMs: 51, busyLoopMs: 200 } },
+      coldImport: { ...shipped.coldImport, "tool-mapper": { pipelineMs: 3, businessMs: 53, busyLoopMs: 150 } },
     };
 
     for (const machine of [quiet, slowAndBusy, fasterMachine]) {
@@ -253,11 +268,11 @@ describe("timing budgets, as ratios to baselines measured in the same run", () =
     }
   });
 
-  it("break for a pipeline that doubles what it adds to the import of every function", () => {
+  it("break for a pipeline that adds a fifth and more to the import of every function", () => {
     const heavier: Code = {
       ...shipped,
       coldImport: Object.fromEntries(
-        ids.map((id) => [id, { ...shipped.coldImport[id], pipelineMs: 20 }]),
+        ids.map((id) => [id, { ...shipped.coldImport[id], pipelineMs: 25 }]),
       ) as Code["coldImport"],
     };
 

@@ -1,10 +1,14 @@
-// 2. Cold import: the wall time of a fresh Node process that imports one deployable bundle and exits,
-// against two baselines measured in the same run and interleaved with the bundles, so drift on the machine
-// hits all alike: the floor, `node -e 0`, and the function's bare bundle (bench/bare-bundles.ts: the same
-// business function and clients without the Middy/Powertools pipeline), whose `import()` time is what the
-// pipeline's is judged against. Each bundle gets the environment a deploy gives it (synthesized stack)
+// 2. Cold import: a fresh Node process that imports one deployable bundle and exits, against two baselines
+// measured in the same run and interleaved with the bundles, so drift on the machine hits all alike: the
+// floor, `node -e 0` (a process that does nothing), and the function's bare bundle (bench/bare-bundles.ts:
+// the same business function and clients without the Middy/Powertools pipeline), whose `import()` is what
+// the pipeline's is judged against. Each bundle gets the environment a deploy gives it (synthesized stack)
 // plus what the Lambda runtime sets at init, so its import-time configuration reads succeed and the
 // Powertools tracer initializes as it does in Lambda.
+//
+// Each process reports the CPU it used (all its threads), in all and for the `import()`, beside the wall
+// times. The ratios the budgets judge are of CPU: on a busy machine a process waits for a core for any
+// length of time, which lands in its wall time and not in its CPU time.
 import { spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,23 +28,28 @@ export interface ColdImportRow {
   id: EngineFunctionId;
   /** Median wall time of `node` importing the bundle and exiting. */
   medianMs: number;
-  /** Median time of the `import()` alone, measured inside the process. */
+  /** Median wall time of the `import()` alone, measured inside the process. */
   importMs: number;
-  /** medianMs minus the floor's median. */
-  overFloorMs: number;
-  /** medianMs divided by the floor's median. */
+  /** Median CPU time of the whole process. */
+  cpuMs: number;
+  /** Median CPU time of the `import()` alone. */
+  importCpuMs: number;
+  /** cpuMs divided by the floor's: what starting with this bundle costs, in floors. */
   ratio: number;
   /** Median wall time of `node` importing the bare bundle and exiting. */
   bareMedianMs: number;
-  /** Median time of the bare bundle's `import()` alone. */
-  bareImportMs: number;
-  /** importMs divided by bareImportMs: what the pipeline multiplies the import by. */
+  /** Median CPU time of the bare bundle's `import()`. */
+  bareImportCpuMs: number;
+  /** importCpuMs divided by bareImportCpuMs: what the pipeline multiplies the import by. */
   ratioToBare: number;
 }
 
 export interface ColdImportResult {
   runs: number;
+  /** Median wall time of the floor. */
   floorMs: number;
+  /** Median CPU time of the floor. */
+  floorCpuMs: number;
   functions: ColdImportRow[];
 }
 
@@ -70,13 +79,20 @@ export function lambdaInitEnvironment(fn: DeployedFunction, taskRoot: string, re
   };
 }
 
+/** Prints, as JSON, the process's CPU so far: what `node -e 0` costs, measured as it ends. */
+const floorScript = "const c=process.cpuUsage();process.stdout.write(JSON.stringify({cpuMs:(c.user+c.system)/1000}))";
+
 const importScript =
-  "const t=performance.now();await import(process.argv[1]);" +
-  "process.stdout.write(String(performance.now()-t));process.exit(0)";
+  "const t=performance.now(),c=process.cpuUsage();await import(process.argv[1]);" +
+  "const i=process.cpuUsage(c),a=process.cpuUsage();process.stdout.write(JSON.stringify({" +
+  "importMs:performance.now()-t,importCpuMs:(i.user+i.system)/1000,cpuMs:(a.user+a.system)/1000}));process.exit(0)";
 
 export interface ColdImportSample {
   wallMs: number;
+  /** CPU of the whole process, as it ended. */
+  cpuMs: number;
   importMs?: number;
+  importCpuMs?: number;
 }
 type Sample = ColdImportSample;
 
@@ -89,8 +105,7 @@ function runOnce(args: string[], env: Record<string, string>): Sample {
       `node ${args.join(" ").slice(0, 80)} exited with ${result.status}: ${result.stderr.slice(0, 2000)}`,
     );
   }
-  const importMs = result.stdout ? Number(result.stdout) : undefined;
-  return { wallMs, importMs };
+  return { wallMs, ...(JSON.parse(result.stdout) as Omit<Sample, "wallMs">) };
 }
 
 export function measureColdImport(
@@ -105,7 +120,7 @@ export function measureColdImport(
     env: { ...baseEnvironment, ...lambdaInitEnvironment(fn, dirname(file)) },
   });
   const jobs = [
-    { id: "floor", args: ["-e", "0"], env: baseEnvironment },
+    { id: "floor", args: ["-e", floorScript], env: baseEnvironment },
     ...targets.flatMap(({ fn, file, bareFile }) => [
       importJob(fn.id, fn, file),
       importJob(`bare:${fn.id}`, fn, bareFile),
@@ -141,25 +156,27 @@ export function summarizeColdImport(
   floor: readonly Sample[],
   functions: readonly { id: EngineFunctionId; bundle: readonly Sample[]; bare: readonly Sample[] }[],
 ): ColdImportResult {
-  const wall = (samples: readonly Sample[]) => median(samples.map((sample) => sample.wallMs));
-  const imported = (samples: readonly Sample[]) => median(samples.map((sample) => sample.importMs ?? Number.NaN));
-  const floorMs = wall(floor);
+  const medianOf = (samples: readonly Sample[], pick: (sample: Sample) => number | undefined) =>
+    median(samples.map((sample) => pick(sample) ?? Number.NaN));
+  const floorCpuMs = medianOf(floor, (sample) => sample.cpuMs);
   return {
     runs,
-    floorMs: round(floorMs),
+    floorMs: round(medianOf(floor, (sample) => sample.wallMs)),
+    floorCpuMs: round(floorCpuMs),
     functions: functions.map(({ id, bundle, bare }) => {
-      const medianMs = wall(bundle);
-      const importMs = imported(bundle);
-      const bareImportMs = imported(bare);
+      const cpuMs = medianOf(bundle, (sample) => sample.cpuMs);
+      const importCpuMs = medianOf(bundle, (sample) => sample.importCpuMs);
+      const bareImportCpuMs = medianOf(bare, (sample) => sample.importCpuMs);
       return {
         id,
-        medianMs: round(medianMs),
-        importMs: round(importMs),
-        overFloorMs: round(medianMs - floorMs),
-        ratio: round(medianMs / floorMs, 2),
-        bareMedianMs: round(wall(bare)),
-        bareImportMs: round(bareImportMs),
-        ratioToBare: round(importMs / bareImportMs, 2),
+        medianMs: round(medianOf(bundle, (sample) => sample.wallMs)),
+        importMs: round(medianOf(bundle, (sample) => sample.importMs)),
+        cpuMs: round(cpuMs),
+        importCpuMs: round(importCpuMs),
+        ratio: round(cpuMs / floorCpuMs, 2),
+        bareMedianMs: round(medianOf(bare, (sample) => sample.wallMs)),
+        bareImportCpuMs: round(bareImportCpuMs),
+        ratioToBare: round(importCpuMs / bareImportCpuMs, 2),
       };
     }),
   };

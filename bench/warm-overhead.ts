@@ -39,7 +39,7 @@ export interface WarmOverheadRow {
   overheadCpuUs: number;
   /** Median per-call CPU time of the bare business function, microseconds. */
   bareCpuUs: number;
-  /** overheadUs divided by bareUs: what the pipeline adds, per unit of the business function's own time. */
+  /** overheadCpuUs divided by bareCpuUs: what the pipeline adds, per unit of the business function's own CPU. */
   overheadRatio: number;
   /** Spread of the per-round wall differences: half the interquartile range, microseconds. */
   spreadUs: number;
@@ -122,14 +122,14 @@ export function summarizeWarmOverhead(
 ): Omit<WarmOverheadRow, "id" | "path"> {
   const wallDifferences = handler.map((batch, index) => batch.wallUs - (bare[index]?.wallUs ?? 0));
   const cpuDifferences = handler.map((batch, index) => batch.cpuUs - (bare[index]?.cpuUs ?? 0));
-  const bareUs = median(bare.map((batch) => batch.wallUs));
+  const bareCpuUs = median(bare.map((batch) => batch.cpuUs));
   return {
     handlerUs: round(median(handler.map((batch) => batch.wallUs))),
-    bareUs: round(bareUs),
+    bareUs: round(median(bare.map((batch) => batch.wallUs))),
     overheadUs: round(median(wallDifferences)),
     overheadCpuUs: round(median(cpuDifferences)),
-    bareCpuUs: round(median(bare.map((batch) => batch.cpuUs))),
-    overheadRatio: round(median(wallDifferences) / bareUs, 3),
+    bareCpuUs: round(bareCpuUs),
+    overheadRatio: round(median(cpuDifferences) / bareCpuUs, 3),
     spreadUs: round((quartile(wallDifferences, 0.75) - quartile(wallDifferences, 0.25)) / 2),
     cpuSpreadUs: round((quartile(cpuDifferences, 0.75) - quartile(cpuDifferences, 0.25)) / 2),
     rounds: handler.length,
