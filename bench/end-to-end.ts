@@ -1,8 +1,7 @@
 // 5. End to end on the local engine (local/engine.ts: the rendered definition on aws-local-stepfunctions,
 // each function from its deployable bundle in its own worker), driven as its users drive it: intents are
-// stored first, then each is approved with PutEvents and timed until its execution ends. An execution
-// ends after RecordOutcome wrote the terminal status, so this is PutEvents to terminal status (plus the
-// last Choice and Succeed states). `concurrency` closed loops share one queue of intents. Beside the rate
+// stored first, then each is approved with PutEvents and timed until its execution ends, which is after
+// RecordOutcome wrote the terminal status. `concurrency` closed loops share one queue of intents. Beside the rate
 // and latency, the CPU each execution cost (this process and the JVM, from the kernel's accounting) and the
 // share of the available CPU the run used, which says what bounds the figure.
 import { randomUUID } from "node:crypto";
@@ -182,7 +181,7 @@ export function describeBound(row: EndToEndRow, cores: number): string {
       ? `bound by CPU: it used ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`
       : `bound by waiting, not CPU: it used only ${row.cpuShare} of the CPU it could (${row.busyCores} cores busy of ${parallelism} usable)`;
   return (
-    `concurrency ${row.concurrency}: ${what}; ${cost}: ${parallelism} core${parallelism > 1 ? "s" : ""} ` +
-    `allow at most about ${ceiling} executions/s.`
+    `concurrency ${row.concurrency}: ${what}; ${cost}: ${parallelism > 1 ? `${parallelism} cores allow` : "one core allows"} ` +
+    `at most about ${ceiling} executions/s.`
   );
 }
