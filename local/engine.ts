@@ -322,6 +322,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
       ...localWorkflowSettings(config.workflowType, definition),
     });
     const stateMachineLogs = createStateMachineLogGroup(stateDirectory);
+    stoppers.push(stateMachineLogs.close);
     const logSettings = {
       level: config.workflowLogLevel,
       includeExecutionData: config.logExecutionData,

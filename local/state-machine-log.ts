@@ -12,12 +12,11 @@
 // LambdaFunctionScheduled, LambdaFunctionStarted and LambdaFunctionSucceeded/Failed/TimedOut per attempt.
 // Which fields carry error and cause when execution data is excluded is not documented: they are kept, as
 // they describe the failure rather than the data.
-import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StateMachine } from "aws-local-stepfunctions";
 import type { AslDefinition } from "../infra/workflow/definition.ts";
 import type { WorkflowLogLevel } from "../infra/workflow/workflow-type.ts";
-import { readJsonLines } from "./json-lines.ts";
+import { createJsonLinesAppender, readJsonLines } from "./json-lines.ts";
 
 /** An event of aws-local-stepfunctions' execution event log (the package does not export the type). */
 export type InterpreterEvent = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncIterable<infer E> ? E : never;
@@ -243,14 +242,17 @@ export interface StateMachineLogEvent {
 export function createStateMachineLogGroup(directory: string) {
   const file = join(directory, STATE_MACHINE_LOGS_FILE);
   const events = readJsonLines<StateMachineLogEvent>(file, { repair: true });
+  const appender = createJsonLinesAppender(file);
   return {
     events,
     write(executionArn: string, lines: readonly string[]) {
       if (lines.length === 0) return;
       const written = lines.map((line) => ({ executionArn, line }));
       events.push(...written);
-      appendFileSync(file, written.map((event) => `${JSON.stringify(event)}\n`).join(""));
+      appender.append(written);
     },
+    /** Resolves once every line written is in the file. */
+    close: () => appender.close(),
     /** One execution's lines, in order; two runs of one Express execution share its ARN and its lines. */
     linesOf: (executionArn: string) =>
       events.filter((event) => event.executionArn === executionArn).map((event) => event.line),
