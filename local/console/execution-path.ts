@@ -3,18 +3,8 @@
 // how each state's last visit ended, and the state whose error ended the work.
 import type { DefinitionGraph, GraphEdge, PathView, StateVisitView, VisitOutcome } from "./api-types.ts";
 
-/** A state entry as the local state machine reports it (local/state-machine.ts StateVisit). */
-export interface VisitRecord {
-  state: string;
-  type: string;
-  enteredAt?: number;
-  exitedAt?: number;
-  input?: unknown;
-  output?: unknown;
-  errors: { error: string; cause: string; at?: number }[];
-  retries: number;
-  caughtInto?: string;
-}
+/** A state entry as the local state machine reports it (local/state-machine.ts StateVisit), before it is judged. */
+export type VisitRecord = Omit<StateVisitView, "outcome">;
 
 export function visitOutcome(visit: VisitRecord): VisitOutcome {
   if (visit.errors.length > visit.retries) return visit.caughtInto ? "caught" : "failed";

@@ -3,8 +3,8 @@
 // error or a reset connection once it has acted (after), or a delay. Requests are forwarded unchanged,
 // Host header included, so SigV4 signatures made for this endpoint still verify behind it.
 import { Agent, createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type LoopbackServer, listenOnLoopback } from "../loopback-server.ts";
 import type { FaultAnswer } from "./answers.ts";
 import type { FaultDecision } from "./plan.ts";
 import type { WireRequest } from "./requests.ts";
@@ -15,10 +15,7 @@ export interface WireFault {
   answer?: FaultAnswer;
 }
 
-export interface FaultProxy {
-  endpoint: string;
-  stop(): Promise<void>;
-}
+export type FaultProxy = LoopbackServer;
 
 interface UpstreamAnswer {
   status: number;
@@ -127,19 +124,5 @@ export async function startFaultProxy(options: {
       } else outgoing.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: async () => {
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-      server.closeAllConnections();
-      agent.destroy();
-      await closed;
-    },
-  };
+  return listenOnLoopback(server, options.port, agent);
 }

@@ -2,14 +2,11 @@
 // checks only that a key exists (s3rver): each request is read whole, judged, and either answered with
 // the service's refusal or sent on unchanged, Host header included, and the engine's answer streamed back.
 import { Agent, createServer, request as forward } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type LoopbackServer, listenOnLoopback } from "../loopback-server.ts";
 import { type HttpAnswer, writeAnswer } from "./refusals.ts";
 import type { SignedRequest } from "./sigv4.ts";
 
-export interface GuardProxy {
-  endpoint: string;
-  stop(): Promise<void>;
-}
+export type GuardProxy = LoopbackServer;
 
 export async function startGuardProxy(options: {
   upstream: string;
@@ -60,19 +57,5 @@ export async function startGuardProxy(options: {
     sent.on("error", (error) => outgoing.destroy(error));
     sent.end(request.body);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: async () => {
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-      server.closeAllConnections();
-      agent.destroy();
-      await closed;
-    },
-  };
+  return listenOnLoopback(server, options.port, agent);
 }
