@@ -132,12 +132,12 @@ describe("faults a chaos run found, played on purpose", () => {
     expect(seen.objects).toHaveLength(1);
   });
 
-  it("ends in Succeed when RecordOutcome committed SUCCEEDED but could not publish, and RecordFailure published it", async () => {
+  it("succeeds at RecordFailure when RecordOutcome committed SUCCEEDED but could not publish, and RecordFailure published it", async () => {
     const seen = await runUnder({
       faults: [{ service: "eventbridge", kind: "server-error", function: "execution-recorder", rate: 1 }],
     });
 
-    expect(seen.run?.path.at(-1)).toBe("OutcomeReplayed");
+    expect(seen.run?.path.at(-1)).toBe("RecordFailure");
     expect(seen.run?.status).toBe("SUCCEEDED");
     expect(seen.status).toMatchObject({ status: "SUCCEEDED" });
     expect(seen.signalsOnBus).toHaveLength(1);

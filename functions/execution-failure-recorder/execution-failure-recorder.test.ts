@@ -39,21 +39,19 @@ describe("execution-failure-recorder", () => {
     };
 
     // Act
-    const outcome = await recordFailure(input);
+    const recording = recordFailure(input);
 
-    // Assess
-    expect(outcome).toMatchObject({
-      status: "FAILED",
-      recorded: true,
-      replayed: false,
-      error_class: "VALIDATION",
-      error_code: "IntentNotFoundError",
+    // Assess: thrown only after recording, so the state machine's Catch ends the execution in ActionFailed.
+    await expect(recording).rejects.toMatchObject({
+      name: "OutcomeFailedError",
+      errorClass: "VALIDATION",
+      message: "[VALIDATION] the outcome was recorded as FAILED (IntentNotFoundError)",
     });
     const stored = await getExecution(db, tableNames.executions, tenant_id, "intent-never-stored");
     expect(stored).toMatchObject({
       status: "FAILED",
       execution_id: input.execution_id,
-      execution_trace_id: outcome.execution_trace_id,
+      execution_trace_id: expect.any(String),
       attempt_count: 1,
       error_message: "action intent intent-never-stored not found",
     });
@@ -70,7 +68,7 @@ describe("execution-failure-recorder", () => {
   it("completes this execution's RUNNING attempt, keeping its trace id and start time", async () => {
     const attempt = await seedRunningAttempt();
 
-    const outcome = await recordFailure({
+    const recording = recordFailure({
       action_intent_id: attempt.action_intent_id,
       tenant_id: attempt.tenant_id,
       account_id: attempt.account_id,
@@ -78,13 +76,11 @@ describe("execution-failure-recorder", () => {
       error: lambdaError("KillSwitchError", "[KILL_SWITCH] the kill switch of tenant t is on"),
     });
 
-    expect(outcome).toMatchObject({
-      recorded: true,
-      execution_trace_id: attempt.execution_trace_id,
-      error_class: "KILL_SWITCH",
-    });
+    await expect(recording).rejects.toMatchObject({ name: "OutcomeFailedError", errorClass: "KILL_SWITCH" });
     expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toMatchObject({
       status: "FAILED",
+      execution_trace_id: attempt.execution_trace_id,
+      error_class: "KILL_SWITCH",
       started_at: attempt.started_at,
       idempotency_key: attempt.idempotency_key,
       decision_trace_id: attempt.decision_trace_id,
@@ -94,7 +90,7 @@ describe("execution-failure-recorder", () => {
   it("never overwrites the record of another execution: a failed duplicate is reported, not recorded", async () => {
     const attempt = await seedRunningAttempt();
 
-    const outcome = await recordFailure({
+    const recording = recordFailure({
       action_intent_id: attempt.action_intent_id,
       tenant_id: attempt.tenant_id,
       account_id: attempt.account_id,
@@ -102,7 +98,11 @@ describe("execution-failure-recorder", () => {
       error: lambdaError("TransientError", "[DOWNSTREAM] throttled"),
     });
 
-    expect(outcome).toMatchObject({ status: "FAILED", recorded: false });
+    // The failing execution still ends in ActionFailed, its error saying the failure was not recorded.
+    await expect(recording).rejects.toMatchObject({
+      name: "OutcomeFailedError",
+      message: "[DOWNSTREAM] the failure (TransientError) was not recorded: another execution owns the intent's record",
+    });
     expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toEqual(attempt);
     expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toEqual([]);
     expect(emf.count("ExecutionFailed")).toBe(0);
@@ -124,12 +124,39 @@ describe("execution-failure-recorder", () => {
       execution_id: attempt.execution_id,
       error: lambdaError("IntentExpiredError", "[EXPIRED] intent expired"),
     };
-    const first = await recordFailure(input);
+    await expect(recordFailure(input)).rejects.toMatchObject({ name: "OutcomeFailedError" });
+    const first = await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id);
 
-    const second = await recordFailure(input);
+    const second = recordFailure(input);
 
-    expect(second).toEqual({ ...first, replayed: true });
+    await expect(second).rejects.toMatchObject({ name: "OutcomeFailedError", errorClass: "EXPIRED" });
+    expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toEqual(first);
     expect(await tenantItems(tableNames.ledger, attempt.tenant_id)).toHaveLength(1);
+  });
+
+  it("answers a SUCCEEDED outcome its execution recorded before failing, publishing it again: the execution ends there", async () => {
+    // RecordOutcome committed SUCCEEDED, then could not publish: its Catch sent the execution here.
+    const completedAt = new Date().toISOString();
+    const attempt = await seedRunningAttempt({
+      status: "SUCCEEDED",
+      completed_at: completedAt,
+      updated_at: completedAt,
+    });
+
+    const outcome = await recordFailure({
+      action_intent_id: attempt.action_intent_id,
+      tenant_id: attempt.tenant_id,
+      account_id: attempt.account_id,
+      execution_id: attempt.execution_id,
+      error: lambdaError("TransientError", "[DOWNSTREAM] signal not accepted by the bus"),
+    });
+
+    expect(outcome).toMatchObject({ status: "SUCCEEDED", recorded: true, replayed: true });
+    expect(await getExecution(db, tableNames.executions, attempt.tenant_id, attempt.action_intent_id)).toEqual(attempt);
+    expect(
+      bus.events.filter((event) => (event.detail as { tenant_id: string }).tenant_id === attempt.tenant_id),
+    ).toHaveLength(1);
+    expect(emf.count("ExecutionFailed")).toBe(0);
   });
 
   it.each([
@@ -152,14 +179,14 @@ describe("execution-failure-recorder", () => {
       // Act
       const firstTry = recordFailure(input).finally(() => bus.accept());
       await expect(firstTry).rejects.toMatchObject({ name: "TransientError" });
-      const retry = await recordFailure(input);
+      const retry = recordFailure(input);
 
       // Assess
       expect(await getExecution(db, tableNames.executions, tenant_id, input.action_intent_id)).toMatchObject({
         status: "FAILED",
         error_class: "VALIDATION",
       });
-      expect(retry).toMatchObject({ status: "FAILED", recorded: true, replayed: true });
+      await expect(retry).rejects.toMatchObject({ name: "OutcomeFailedError", errorClass: "VALIDATION" });
       expect(
         bus.events.filter((event) => (event.detail as { tenant_id: string }).tenant_id === tenant_id),
       ).toHaveLength(1);

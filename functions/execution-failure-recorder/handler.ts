@@ -1,11 +1,14 @@
 // RecordFailure: any error caught before an outcome was recorded becomes a FAILED outcome, recorded
 // like any other. It works without an attempt (StartExecution itself failed): the record is created.
 // It never overwrites the record of another execution: a failed duplicate is reported, not recorded.
+// A FAILED outcome leaves as OutcomeFailedError (the state machine's Catch ends in ActionFailed); an outcome
+// this execution had already recorded as SUCCEEDED is replayed and answered, and the execution ends here.
 import { randomUUID } from "node:crypto";
 import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
 import { correlate } from "#kernel/correlation.ts";
+import { endFailedOutcome } from "#kernel/failed-outcome.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import { logger } from "#kernel/powertools.ts";
@@ -116,5 +119,5 @@ export async function recordFailure(input: FailureRecorderInput, recording: Reco
 
 export const handler = statePipeline<FailureRecorderInput, RecordedOutcome>(
   { input: validateInput, output: validateOutput },
-  (input) => recordFailure(input, deps),
+  async (input) => endFailedOutcome(await recordFailure(input, deps)),
 );

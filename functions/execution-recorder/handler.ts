@@ -5,7 +5,8 @@ import { documentClient } from "#kernel/clients/dynamodb.ts";
 import { eventBridgeClient } from "#kernel/clients/eventbridge.ts";
 import { readRecordingConfig } from "#kernel/config.ts";
 import { correlate } from "#kernel/correlation.ts";
-import { OutcomeFailedError, PermanentError } from "#kernel/errors.ts";
+import { PermanentError } from "#kernel/errors.ts";
+import { endFailedOutcome } from "#kernel/failed-outcome.ts";
 import { type RecordingDeps, recordTerminal, type TerminalRecord } from "#kernel/outcome-recording.ts";
 import { statePipeline } from "#kernel/pipeline.ts";
 import type { RecordedOutcome, RecorderInput } from "#schemas/states.ts";
@@ -55,17 +56,6 @@ export async function recordOutcome(input: RecorderInput, recording: RecordingDe
     );
   }
   return result.outcome;
-}
-
-/**
- * A FAILED outcome, once recorded (or replayed), leaves as OutcomeFailedError so the state machine's `Catch`
- * ends the execution in Fail; it is thrown after recording, on every replay too, and is never retried.
- */
-export function endFailedOutcome(outcome: RecordedOutcome): RecordedOutcome {
-  if (outcome.status !== "FAILED") return outcome;
-  throw new OutcomeFailedError(`the outcome was recorded as FAILED (${outcome.error_code ?? "no error code"})`, {
-    errorClass: outcome.error_class ?? "UNKNOWN",
-  });
 }
 
 export const handler = statePipeline<RecorderInput, RecordedOutcome>(

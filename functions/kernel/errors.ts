@@ -79,9 +79,10 @@ export class DuplicateApprovalError extends contractError("DuplicateApprovalErro
 export class ToolCallInProgressError extends contractError("ToolCallInProgressError", "DOWNSTREAM") {}
 
 /**
- * Thrown by RecordOutcome after it has recorded a FAILED outcome, carrying the outcome's class. Its `Catch`
- * ends the execution in the `ActionFailed` Fail state, so Step Functions counts the execution failed like the
- * status API does, without a Choice state on the recorded status; a SUCCEEDED outcome simply ends there.
+ * Thrown by RecordOutcome and RecordFailure once a FAILED outcome is recorded, carrying the outcome's class.
+ * Their `Catch` ends the execution in the `ActionFailed` Fail state, so Step Functions counts the execution
+ * failed like the status API does, without a Choice state on the recorded status; a SUCCEEDED outcome simply
+ * ends there (functions/kernel/failed-outcome.ts).
  */
 export class OutcomeFailedError extends EngineError {
   constructor(message: string, options?: EngineErrorOptions) {

@@ -94,17 +94,30 @@ describe("state machine definition", () => {
     });
     expect(rendered.States.RecordOutcome).toMatchObject({ End: true });
     expect(rendered.States).not.toHaveProperty("OutcomeSucceeded");
-    expect(rendered.States.RecordFailure).toMatchObject({ Next: "FailureRecorded" });
     expect(rendered.States.ActionFailed).toMatchObject({ Type: "Fail" });
   });
 
-  it("ends in Succeed when RecordFailure replays a SUCCEEDED outcome its execution recorded, else in Fail", () => {
-    expect(rendered.States.FailureRecorded).toMatchObject({
-      Type: "Choice",
-      Choices: [{ Variable: "$.outcome.status", StringEquals: "SUCCEEDED", Next: "OutcomeReplayed" }],
-      Default: "ActionFailed",
-    });
-    expect(rendered.States.OutcomeReplayed).toMatchObject({ Type: "Succeed" });
+  it("ends RecordFailure as RecordOutcome ends: a replayed SUCCEEDED outcome there, a FAILED one in Fail by Catch", () => {
+    expect(rendered.States.RecordFailure?.Catch).toEqual([
+      { ErrorEquals: ["OutcomeFailedError"], ResultPath: "$.outcome_error", Next: "ActionFailed" },
+    ]);
+    expect(rendered.States.RecordFailure).toMatchObject({ End: true });
+    expect(rendered.States.RecordFailure).not.toHaveProperty("Next");
+    expect(rendered.States).not.toHaveProperty("FailureRecorded");
+    expect(rendered.States).not.toHaveProperty("OutcomeReplayed");
+    // No Choice routes a failure: the only one left decides whether to compensate.
+    const choices = Object.entries(rendered.States).filter(([, state]) => state.Type === "Choice");
+    expect(choices.map(([name]) => name)).toEqual(["CheckCompensation"]);
+  });
+
+  it("gives RecordFailure one attempt more than the other tasks: nothing records a failure after it", () => {
+    const attempts = (name: string) => {
+      const retry = (rendered.States[name]?.Retry ?? []) as { MaxAttempts: number }[];
+      return 1 + (retry[0]?.MaxAttempts ?? 0);
+    };
+
+    expect(attempts("RecordFailure")).toBe(4);
+    expect(attempts("RecordOutcome")).toBe(3);
   });
 
   it("records a tool call whose invoker failed in its sandbox on every attempt as an outcome it cannot know", () => {
