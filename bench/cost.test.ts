@@ -106,6 +106,22 @@ const billing = (workflowType: Billing["workflowType"], fraction = 1, statusRead
   sampledFraction: { execution: fraction, statusRead: statusReadFraction },
 });
 
+/** A sampling rule matching the prod state machine, as the synthesized stack reads it. */
+const samplingRule = (fields: Partial<DeployedSamplingRule>): DeployedSamplingRule => ({
+  name: "engine-prod",
+  priority: 1000,
+  reservoirSize: 0,
+  fixedRate: 0.05,
+  serviceName: "prod",
+  serviceType: "AWS::StepFunctions::StateMachine",
+  resourceArn: "*",
+  host: "*",
+  httpMethod: "*",
+  urlPath: "*",
+  attributes: {},
+  ...fields,
+});
+
 describe("the seed design's paths", () => {
   it("enters six states on the happy path, three when preflight rejects, seven when it compensates", async () => {
     expect(await seedPath("happy")).toEqual([
@@ -235,42 +251,29 @@ describe("X-Ray at the stack's sampling", () => {
     ).toEqual({ execution: 1, statusRead: 0 });
   });
 
-  const rule = (fields: Partial<DeployedSamplingRule>): DeployedSamplingRule => ({
-    name: "engine-prod",
-    priority: 1000,
-    reservoirSize: 0,
-    fixedRate: 0.05,
-    serviceName: "prod",
-    serviceType: "AWS::StepFunctions::StateMachine",
-    resourceArn: "*",
-    host: "*",
-    httpMethod: "*",
-    urlPath: "*",
-    attributes: {},
-    ...fields,
-  });
   const executionRule = (samplingRules: DeployedSamplingRule[]) =>
     executionSamplingRule({ ...stack, samplingRules }, prices.xRay.defaultSamplingRule);
 
   it("prices executions at the stack's rule for its state machine, by name and Step Functions' origin, else the default", () => {
     expect(executionRule([])).toEqual({ rule: "default", reservoirPerSecond: 1, fixedRate: 0.05 });
-    expect(executionRule([rule({})])).toEqual({ rule: "engine-prod", reservoirPerSecond: 0, fixedRate: 0.05 });
+    expect(executionRule([samplingRule({})])).toEqual({ rule: "engine-prod", reservoirPerSecond: 0, fixedRate: 0.05 });
     // Another state machine's rule, or one for another kind of service, leaves the default in force.
-    expect(executionRule([rule({ serviceName: "dev" }), rule({ serviceType: "AWS::Lambda::Function" })]).rule).toBe(
-      "default",
-    );
+    expect(
+      executionRule([samplingRule({ serviceName: "dev" }), samplingRule({ serviceType: "AWS::Lambda::Function" })])
+        .rule,
+    ).toBe("default");
     // X-Ray's wildcards, and the first matching rule by priority.
     expect(
       executionRule([
-        rule({ name: "all", serviceName: "*", serviceType: "*", priority: 5000, fixedRate: 1 }),
-        rule({ name: "prod-ish", serviceName: "pr?d", priority: 10 }),
+        samplingRule({ name: "all", serviceName: "*", serviceType: "*", priority: 5000, fixedRate: 1 }),
+        samplingRule({ name: "prod-ish", serviceName: "pr?d", priority: 10 }),
       ]).rule,
     ).toBe("prod-ish");
   });
 
   it("refuses a rule that narrows the request too: which executions it matches is not known here", () => {
-    expect(() => executionRule([rule({ host: "example.com" })])).toThrow(/request fields/);
-    expect(() => executionRule([rule({ attributes: { tenant: "a" } })])).toThrow(/request fields/);
+    expect(() => executionRule([samplingRule({ host: "example.com" })])).toThrow(/request fields/);
+    expect(() => executionRule([samplingRule({ attributes: { tenant: "a" } })])).toThrow(/request fields/);
   });
 
   it("records a rule's reservoir each second and its rate of the rest, roots under one rule sharing its reservoir", () => {
@@ -449,21 +452,7 @@ describe("the stack as synthesized", () => {
       });
       expect(shape.functions.find((fn) => fn.id === "status-api")?.tracingMode).toBe("PassThrough");
       expect(shape.functions.find((fn) => fn.id === "tool-invoker")?.tracingMode).toBe("Active");
-      expect(shape.samplingRules).toEqual([
-        {
-          name: "engine",
-          priority: 100,
-          reservoirSize: 0,
-          fixedRate: 0.05,
-          serviceName: "prod",
-          serviceType: "AWS::StepFunctions::StateMachine",
-          resourceArn: "*",
-          host: "*",
-          httpMethod: "*",
-          urlPath: "*",
-          attributes: {},
-        },
-      ]);
+      expect(shape.samplingRules).toEqual([samplingRule({ name: "engine", priority: 100 })]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
