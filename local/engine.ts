@@ -230,6 +230,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
         secretsManagerEndpoint: services.secretsManagerEndpoint,
         eventBridgeEndpoint: bus.endpoint,
         gatewayOrigin: gateway.origin,
+        guards: services.guards,
       },
       resources: resourceNames,
       registry: demoRegistry,

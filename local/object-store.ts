@@ -10,11 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
 import type { LocalIam } from "./iam/authorizer.ts";
-import { startS3Guard } from "./iam/s3-guard.ts";
+import { type RequestGuard, startGuardProxy } from "./iam/guard-proxy.ts";
+import { s3Guard } from "./iam/s3-guard.ts";
 
 export interface LocalObjectStore {
   endpoint: string;
   bucket: string;
+  /** With local IAM: s3rver's own endpoint and the judge the guard at `endpoint` runs. */
+  guard?: RequestGuard;
   stop(): Promise<void>;
 }
 
@@ -59,17 +62,17 @@ export async function startObjectStore(options: {
     s3rverAccount.createKeyPair(accessKeyId, secretAccessKey);
     keys.push(accessKeyId);
   });
-  const guard = await startS3Guard({ upstream: storeEndpoint, port: options.port, iam: options.iam }).catch(
-    async (error: unknown) => {
-      await stopStore();
-      throw error;
-    },
-  );
+  const guard = s3Guard(storeEndpoint, options.iam);
+  const proxy = await startGuardProxy(guard, options.port).catch(async (error: unknown) => {
+    await stopStore();
+    throw error;
+  });
   return {
-    endpoint: guard.endpoint,
+    endpoint: proxy.endpoint,
     bucket: options.bucket,
+    guard,
     stop: async () => {
-      await guard.stop();
+      await proxy.stop();
       for (const key of keys) s3rverAccount.revokeAccessKey(key);
       await stopStore();
     },

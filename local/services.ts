@@ -16,7 +16,8 @@ import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { type LocalEventBus, startEventBus } from "./event-bus.ts";
 import { LOCAL_REGION } from "./iam/arns.ts";
 import { type AuthorizationDecision, createLocalIam, type LocalIam } from "./iam/authorizer.ts";
-import { startDynamoDbGuard } from "./iam/dynamodb-guard.ts";
+import { dynamodbGuard } from "./iam/dynamodb-guard.ts";
+import { type RequestGuard, startGuardProxy } from "./iam/guard-proxy.ts";
 import { startObjectStore } from "./object-store.ts";
 import type { PortChoice } from "./ports.ts";
 import { type LocalSecretsManager, startSecretsManager } from "./secrets-manager.ts";
@@ -54,6 +55,11 @@ export interface LocalServices {
   bus: LocalEventBus;
   /** Issues functions their credentials and keeps every decision on their requests; absent with `iam: false`. */
   iam?: LocalIam;
+  /**
+   * The engines behind the guarded endpoints above, with the guards' judges: a front that proxies the
+   * functions' requests anyway (local/faults/) judges them in its own hop and skips the guard's.
+   */
+  guards: { dynamodb?: RequestGuard; s3?: RequestGuard };
   gateway: DemoGateway;
   tables: TableNames;
   /** The physical names a function's environment refers to (infra/functions/environment.ts). */
@@ -91,10 +97,11 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       stoppers.push(dynamodb.stop);
       dynamodbEndpoint = dynamodb.endpoint;
     }
-    if (iam) {
-      const guard = await startDynamoDbGuard({ upstream: dynamodbEndpoint, port: ports.dynamodb, iam });
-      stoppers.push(guard.stop);
-      dynamodbEndpoint = guard.endpoint;
+    const dynamodbIam = iam && dynamodbGuard(dynamodbEndpoint, iam);
+    if (dynamodbIam) {
+      const proxy = await startGuardProxy(dynamodbIam, ports.dynamodb);
+      stoppers.push(proxy.stop);
+      dynamodbEndpoint = proxy.endpoint;
     }
     const [objectStore, secrets, bus, gateway] = await Promise.all([
       startObjectStore({
@@ -129,6 +136,10 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       secrets,
       bus,
       ...(iam ? { iam } : {}),
+      guards: {
+        ...(dynamodbIam ? { dynamodb: dynamodbIam } : {}),
+        ...(objectStore.guard ? { s3: objectStore.guard } : {}),
+      },
       gateway,
       tables,
       names: { tables, artifactsBucket: objectStore.bucket, eventBusName: options.namePrefix, gatewaySecretId },

@@ -13,6 +13,7 @@ import type { EngineConfig } from "../../infra/config.ts";
 import type { EngineResourceNames } from "../../infra/functions/environment.ts";
 import type { FaultService } from "../../schemas/fault-profile.ts";
 import type { RegistryEntry } from "../../schemas/records.ts";
+import type { RequestGuard } from "../iam/guard-proxy.ts";
 import { faultAnswer } from "./answers.ts";
 import { type HostFault, lambdaFaultFor } from "./lambda-faults.ts";
 import { createFaultPlan, type FaultPlan, type FaultPlanState } from "./plan.ts";
@@ -31,6 +32,11 @@ export interface FaultedServices {
   eventBridgeEndpoint: string;
   /** The gateway's origin (scheme, host, port); its MCP and token paths stay the same behind the proxy. */
   gatewayOrigin: string;
+  /**
+   * The IAM guards of the services that have one (local/services.ts): their proxies send to the guarded
+   * engine and judge each request themselves, rather than through the guard's own endpoint.
+   */
+  guards?: { dynamodb?: RequestGuard; s3?: RequestGuard };
 }
 
 export interface FaultInjectionOptions {
@@ -81,8 +87,9 @@ export async function startFaultInjection(options: FaultInjectionOptions): Promi
   try {
     const proxies = await Promise.all(
       proxiedServices.map(async ([service, endpoint]): Promise<FaultProxy> => {
+        const guard = service === "dynamodb" || service === "s3" ? options.services.guards?.[service] : undefined;
         const proxy = await startFaultProxy({
-          upstream: options.services[endpoint],
+          upstream: guard ?? options.services[endpoint],
           judge: (request) => {
             const described = describeRequest(service, request, targets.byService[service]);
             if (!described) return undefined;

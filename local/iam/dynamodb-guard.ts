@@ -5,7 +5,7 @@
 import { isArn, localArns } from "./arns.ts";
 import type { LocalIam } from "./authorizer.ts";
 import type { IamRequest } from "./evaluate.ts";
-import { type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
+import type { RequestGuard } from "./guard-proxy.ts";
 import { type JsonProtocol, jsonRefusal } from "./refusals.ts";
 
 type Body = Record<string, unknown>;
@@ -69,10 +69,10 @@ export const dynamodbProtocol: JsonProtocol = {
   typePrefix: "com.amazon.coral.service#",
 };
 
-export function startDynamoDbGuard(options: { upstream: string; port?: number; iam: LocalIam }): Promise<GuardProxy> {
-  return startGuardProxy({
-    upstream: options.upstream,
-    port: options.port,
+/** IAM in front of DynamoDB Local at `upstream`: each operation is judged as the permissions it needs. */
+export function dynamodbGuard(upstream: string, iam: LocalIam): RequestGuard {
+  return {
+    upstream,
     judge: async (request) => {
       const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1];
       // Not an operation call (a health check, a malformed request): DynamoDB Local answers it.
@@ -83,8 +83,8 @@ export function startDynamoDbGuard(options: { upstream: string; port?: number; i
       } catch {
         return undefined;
       }
-      const authorization = await options.iam.authorize(request, dynamodbPermissions(operation, body));
+      const authorization = await iam.authorize(request, dynamodbPermissions(operation, body));
       return jsonRefusal(dynamodbProtocol, authorization);
     },
-  });
+  };
 }

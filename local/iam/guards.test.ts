@@ -15,11 +15,15 @@ import {
 import { AwsClient } from "aws4fetch";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type EngineFunctionId, engineFunctions } from "../../infra/catalog.ts";
+import { demoRegistry } from "../demo-data.ts";
+import { startFaultInjection } from "../faults/index.ts";
 import { LOCAL_CREDENTIALS, startLocalServices } from "../services.ts";
 import { LOCAL_REGION } from "./arns.ts";
 import type { FunctionCredentials } from "./authorizer.ts";
 import { dynamodbPermissions } from "./dynamodb-guard.ts";
 import { issueFunctionRoles } from "./function-roles.ts";
+import type { RequestGuard } from "./guard-proxy.ts";
+import type { SignedRequest } from "./sigv4.ts";
 
 const services = await startLocalServices({
   namePrefix: "iam-guards",
@@ -36,18 +40,18 @@ const credentials = issueFunctionRoles(iam, engineFunctions, {
 }) as Record<EngineFunctionId, FunctionCredentials>;
 const { tables } = services;
 
-const dynamodbAs = (id: EngineFunctionId) =>
+const dynamodbAs = (id: EngineFunctionId, endpoint = services.dynamodbEndpoint) =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
-      endpoint: services.dynamodbEndpoint,
+      endpoint,
       region: LOCAL_REGION,
       credentials: credentials[id],
       maxAttempts: 1,
     }),
   );
-const s3As = (id: EngineFunctionId) =>
+const s3As = (id: EngineFunctionId, endpoint = services.s3Endpoint) =>
   new S3Client({
-    endpoint: services.s3Endpoint,
+    endpoint,
     region: LOCAL_REGION,
     credentials: credentials[id],
     forcePathStyle: true,
@@ -361,5 +365,73 @@ describe("Secrets Manager behind local IAM", () => {
 
     expect(response.status).toBe(400);
     expect(((await response.json()) as { __type: string }).__type).toBe("AccessDeniedException");
+  });
+});
+
+describe("the functions' path, through the fault proxies", () => {
+  // The guards as given to the proxies, counting the requests each judges.
+  const judged = { dynamodb: 0, s3: 0 };
+  const counted = (name: keyof typeof judged) => {
+    const guard = services.guards[name] as RequestGuard;
+    return {
+      upstream: guard.upstream,
+      judge: (request: SignedRequest) => {
+        judged[name]++;
+        return guard.judge(request);
+      },
+    };
+  };
+  const faults = startFaultInjection({
+    services: {
+      dynamodbEndpoint: services.dynamodbEndpoint,
+      s3Endpoint: services.s3Endpoint,
+      secretsManagerEndpoint: services.secretsManagerEndpoint,
+      eventBridgeEndpoint: services.bus.endpoint,
+      gatewayOrigin: services.gateway.origin,
+      guards: { dynamodb: counted("dynamodb"), s3: counted("s3") },
+    },
+    resources: { ...services.names, gatewaySecretId: gatewaySecretArn },
+    registry: demoRegistry,
+    functionOfKey: () => undefined,
+  });
+  afterAll(async () => (await faults).stop());
+  const proxied = async (variable: "DYNAMODB" | "S3") =>
+    (await faults).environment[`AWS_ENDPOINT_URL_${variable}`] as string;
+
+  it("refuses in the proxy's own hop what the DynamoDB guard refuses, each request judged once", async () => {
+    const endpoint = await proxied("DYNAMODB");
+    const starter = dynamodbAs("execution-starter", endpoint);
+    const key = { pk: "TENANT#iam", sk: "EXECUTION#proxied" };
+    const before = iam.decisions.length;
+
+    await starter.send(new PutCommand({ TableName: tables.executions, Item: key }));
+    const refused = await starter.send(new GetCommand({ TableName: tables.executions, Key: key })).catch((e) => e);
+
+    expect(refused).toMatchObject({ name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    // Judged in the proxy and sent to DynamoDB Local itself, not on through the guard's endpoint.
+    expect(judged.dynamodb).toBe(2);
+    expect(iam.decisions.slice(before).map(({ action, result }) => [action, result])).toEqual([
+      ["dynamodb:PutItem", "Allowed"],
+      ["dynamodb:GetItem", "ImplicitlyDenied"],
+    ]);
+  });
+
+  it("refuses in the proxy's own hop what the S3 guard refuses, with S3's 403", async () => {
+    const invoker = s3As("tool-invoker", await proxied("S3"));
+    const before = iam.decisions.length;
+
+    await invoker.send(
+      new PutObjectCommand({ Bucket: services.names.artifactsBucket, Key: "tenant/p/1.json", Body: "{}" }),
+    );
+    const refused = await invoker
+      .send(new GetObjectCommand({ Bucket: services.names.artifactsBucket, Key: "tenant/p/1.json" }))
+      .catch((e) => e);
+
+    expect(refused).toMatchObject({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+    expect(judged.s3).toBe(2);
+    expect(iam.decisions.slice(before).map(({ action, result }) => [action, result])).toEqual([
+      ["s3:PutObject", "Allowed"],
+      ["s3:GetObject", "ImplicitlyDenied"],
+    ]);
   });
 });

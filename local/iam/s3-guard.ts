@@ -5,7 +5,7 @@
 import { localArns } from "./arns.ts";
 import type { LocalIam } from "./authorizer.ts";
 import type { IamRequest } from "./evaluate.ts";
-import { type GuardProxy, startGuardProxy } from "./guard-proxy.ts";
+import type { RequestGuard } from "./guard-proxy.ts";
 import { s3Refusal } from "./refusals.ts";
 import type { SignedRequest } from "./sigv4.ts";
 
@@ -70,10 +70,7 @@ export function s3Permissions(request: SignedRequest): IamRequest[] {
   return [{ action, resource: localArns.bucket(bucket) }];
 }
 
-export function startS3Guard(options: { upstream: string; port?: number; iam: LocalIam }): Promise<GuardProxy> {
-  return startGuardProxy({
-    upstream: options.upstream,
-    port: options.port,
-    judge: async (request) => s3Refusal(await options.iam.authorize(request, s3Permissions(request))),
-  });
+/** IAM in front of s3rver at `upstream`, with S3's refusals. */
+export function s3Guard(upstream: string, iam: LocalIam): RequestGuard {
+  return { upstream, judge: async (request) => s3Refusal(await iam.authorize(request, s3Permissions(request))) };
 }
