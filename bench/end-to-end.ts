@@ -17,7 +17,11 @@ export const LOAD_ACCOUNT = "account-bench";
 
 export interface EndToEndRow {
   concurrency: number;
-  /** Executions run at this concurrency before the measured ones: new instances, the JVM's compiler. */
+  /**
+   * Executions run at this concurrency before the measured ones, in batches until the CPU per execution
+   * stopped falling: the instances this concurrency needs have cold-started, and each worker's V8 and the
+   * JVM have compiled their hot paths.
+   */
   warmupExecutions: number;
   executions: number;
   seconds: number;
@@ -98,20 +102,56 @@ async function runClosedLoops(
   return { latencies, failures };
 }
 
+/** Warm-up batches: at least `minBatches`, then until a batch costs no less CPU than the one before, at most `maxBatches`. */
+export interface WarmupPlan {
+  batch: number;
+  minBatches: number;
+  maxBatches: number;
+}
+
+/** A batch within this share of the one before has stopped getting cheaper; the rest is the machine's noise. */
+const SETTLED = 0.95;
+
 /**
- * One row: warm-up executions at the measured concurrency first, so the instances that concurrency needs
- * have cold-started and the JVM has compiled its hot paths before the clock starts; then the measured ones,
- * with the CPU this process and DynamoDB Local's JVM (`javaPid`) used over exactly that window.
+ * Warm-up at the measured concurrency, in batches, until the CPU per execution stops falling: every worker
+ * is its own V8 isolate compiling the same code, and the first hundreds of executions are measurably dearer
+ * than the rest. Answers how many executions it ran.
+ */
+async function warmUp(
+  engine: LocalEngine,
+  client: PublicClient,
+  tracker: ExecutionTracker,
+  options: { concurrency: number; warmup: WarmupPlan; javaPid?: number },
+): Promise<number> {
+  let previous = Number.POSITIVE_INFINITY;
+  let ran = 0;
+  for (let batch = 1; batch <= options.warmup.maxBatches; batch++) {
+    const intents = await storeIntents(client, options.warmup.batch);
+    const endWindow = startCpuWindow(options.javaPid);
+    await runClosedLoops(client, tracker, intents, options.concurrency);
+    await engine.idle();
+    const window = endWindow();
+    ran += intents.length;
+    const cpuPerExecution = (window.nodeMs + (window.otherMs ?? 0)) / intents.length;
+    if (batch >= options.warmup.minBatches && cpuPerExecution >= previous * SETTLED) break;
+    previous = cpuPerExecution;
+  }
+  return ran;
+}
+
+/**
+ * One row: warm-up at the measured concurrency first (warmUp), then the measured executions, with the CPU
+ * this process and DynamoDB Local's JVM (`javaPid`) used over exactly that window.
  */
 export async function measureEndToEnd(
   engine: LocalEngine,
   client: PublicClient,
   tracker: ExecutionTracker,
-  options: { concurrency: number; executions: number; warmupExecutions: number; javaPid?: number },
+  options: { concurrency: number; executions: number; warmup?: WarmupPlan; javaPid?: number },
 ): Promise<EndToEndRow> {
-  const warmup = await storeIntents(client, options.warmupExecutions);
-  await runClosedLoops(client, tracker, warmup, options.concurrency);
-  await engine.idle();
+  const warmupExecutions = options.warmup
+    ? await warmUp(engine, client, tracker, { ...options, warmup: options.warmup })
+    : 0;
   const queue = await storeIntents(client, options.executions);
   const endWindow = startCpuWindow(options.javaPid);
   const { latencies, failures } = await runClosedLoops(client, tracker, queue, options.concurrency);
@@ -121,7 +161,7 @@ export async function measureEndToEnd(
   const share = cpuShare(window, options.concurrency);
   return {
     concurrency: options.concurrency,
-    warmupExecutions: options.warmupExecutions,
+    warmupExecutions,
     executions: latencies.length,
     seconds: round(window.wallMs / 1000, 2),
     executionsPerSecond: round((latencies.length * 1000) / window.wallMs, 1),

@@ -166,8 +166,9 @@ export function renderMarkdown(results: BenchResults): string {
       "### 5. End to end",
       `Local engine (rendered definition on aws-local-stepfunctions, each function from its bundle in a worker): ` +
         `PutEvents to the end of the execution, which follows RecordOutcome's write of the terminal status. ` +
-        `Closed loops over pre-stored intents (CREATE_CRM_TASK), each row after warm-up executions at its own concurrency ` +
-        `(instances cold-started, DynamoDB Local's JVM compiled). CPU per execution from the kernel's accounting over the ` +
+        `Closed loops over pre-stored intents (CREATE_CRM_TASK), each row after warm-up executions at its own concurrency, ` +
+        `in batches until the CPU per execution stopped falling (instances cold-started, each worker's V8 and DynamoDB ` +
+        `Local's JVM compiled). CPU per execution from the kernel's accounting over the ` +
         `measured window: this Node process (engine, function workers, driver; of it the main thread, where every engine but ` +
         `the functions runs) and DynamoDB Local's JVM. CPU share: of the CPU the run could use (min(concurrency, cores) ` +
         `cores, less what other processes took), the share it used, or the main thread's busy share if higher. ` +
@@ -175,6 +176,7 @@ export function renderMarkdown(results: BenchResults): string {
       table(
         [
           "concurrency",
+          "warm-up executions",
           "executions",
           "seconds",
           "executions/s",
@@ -189,6 +191,7 @@ export function renderMarkdown(results: BenchResults): string {
         ],
         results.endToEnd.map((row) => [
           row.concurrency,
+          row.warmupExecutions,
           row.executions,
           row.seconds,
           row.executionsPerSecond,

@@ -138,15 +138,14 @@ try {
       const lastWarm = await warmUpEngine(client, tracker);
       if (parts.has("end-to-end")) {
         results.endToEnd = [];
-        // The first warm-up also gives DynamoDB Local's JVM the executions its compiler needs.
-        for (const [concurrency, executions, warmupExecutions] of [
-          [1, 60, 60],
+        for (const [concurrency, executions, batch] of [
+          [1, 60, 40],
           [16, 240, 64],
         ] as const) {
           const row = await measureEndToEnd(engine, client, tracker, {
             concurrency,
             executions,
-            warmupExecutions,
+            warmup: { batch, minBatches: 2, maxBatches: 6 },
             javaPid: dynamodb.pid,
           });
           results.endToEnd.push(row);
@@ -157,7 +156,7 @@ try {
         }
       } else {
         // The list read needs 100 executions of the account.
-        await measureEndToEnd(engine, client, tracker, { concurrency: 16, executions: 100, warmupExecutions: 0 });
+        await measureEndToEnd(engine, client, tracker, { concurrency: 16, executions: 100 });
       }
       if (parts.has("status-api")) {
         const token = await client.token(LOAD_TENANT);
