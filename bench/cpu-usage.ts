@@ -3,7 +3,7 @@
 // DynamoDB Local JVM) from /proc/<pid>/stat, and the time every core of the machine sat idle from
 // /proc/stat, which says how much CPU was left that the measured processes did not take.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 /** Clock ticks per second of /proc's counters (USER_HZ), 100 on every common Linux build. */
@@ -32,6 +32,41 @@ export const processCpuMs = (pid: number) => statCpuMs(`/proc/${pid}/stat`);
 /** CPU of this process's main thread, the event loop every engine but the functions runs on. */
 const mainThreadCpuMs = () => statCpuMs(`/proc/self/task/${process.pid}/stat`);
 
+/**
+ * This process's threads by what they do, from the names Node and V8 give them: the function workers
+ * (`WorkerThread`, the only worker threads the engine starts), V8's platform threads (`V8Worker`:
+ * concurrent compilation and garbage collection for every isolate), libuv's pool (`libuv-worker`: file
+ * writes, DNS). The main thread is counted apart; any other thread is left out.
+ */
+export type HelperThreads = "functions" | "v8" | "libuv";
+const helperThreadNames: Record<string, HelperThreads> = {
+  WorkerThread: "functions",
+  V8Worker: "v8",
+  "libuv-worker": "libuv",
+};
+
+/** CPU of the threads alive now, summed by kind; undefined off Linux. */
+function helperThreadsCpuMs(): Record<HelperThreads, number> | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return undefined;
+  }
+  const sums: Record<HelperThreads, number> = { functions: 0, v8: 0, libuv: 0 };
+  for (const task of tasks) {
+    let name: string;
+    try {
+      name = readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim();
+    } catch {
+      continue; // ended meanwhile
+    }
+    const kind = helperThreadNames[name];
+    if (kind) sums[kind] += statCpuMs(`/proc/self/task/${task}/stat`) ?? 0;
+  }
+  return sums;
+}
+
 /** Milliseconds every core together spent idle (idle + iowait) since boot; undefined off Linux. */
 export function machineIdleMs(): number | undefined {
   try {
@@ -49,6 +84,11 @@ export interface CpuWindow {
   nodeMs: number;
   /** The share of it its main thread used, when /proc tells. */
   mainThreadMs?: number;
+  /**
+   * The shares of it each kind of helper thread used, when /proc tells; a thread that ended within the
+   * window (a discarded sandbox) is counted in nodeMs only.
+   */
+  helperThreadsMs?: Record<HelperThreads, number>;
   /** CPU of the other process watched (the JVM), when there is one and /proc tells. */
   otherMs?: number;
   /** Idle time of the whole machine, summed over its cores, when /proc tells. */
@@ -60,6 +100,7 @@ export function startCpuWindow(otherPid?: number): () => CpuWindow {
   const started = performance.now();
   const node = process.cpuUsage();
   const main = mainThreadCpuMs();
+  const helpers = helperThreadsCpuMs();
   const other = otherPid === undefined ? undefined : processCpuMs(otherPid);
   const idle = machineIdleMs();
   const since = (before: number | undefined, now: number | undefined) =>
@@ -67,12 +108,22 @@ export function startCpuWindow(otherPid?: number): () => CpuWindow {
   return () => {
     const used = process.cpuUsage(node);
     const mainNow = mainThreadCpuMs();
+    const helpersNow = helperThreadsCpuMs();
     const otherNow = otherPid === undefined ? undefined : processCpuMs(otherPid);
     const idleNow = machineIdleMs();
     return {
       wallMs: performance.now() - started,
       nodeMs: (used.user + used.system) / 1000,
       mainThreadMs: since(main, mainNow),
+      ...(helpers && helpersNow
+        ? {
+            helperThreadsMs: {
+              functions: helpersNow.functions - helpers.functions,
+              v8: helpersNow.v8 - helpers.v8,
+              libuv: helpersNow.libuv - helpers.libuv,
+            },
+          }
+        : {}),
       otherMs: since(other, otherNow),
       idleMs: since(idle, idleNow),
     };

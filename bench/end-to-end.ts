@@ -34,6 +34,10 @@ export interface EndToEndRow {
   nodeCpuMs: number;
   /** The part of it on the main thread, which every engine but the functions shares, when /proc tells. */
   mainThreadCpuMs?: number;
+  /** The part of it in the functions' worker threads (their handlers, SDK clients, Powertools), when /proc tells. */
+  functionsCpuMs?: number;
+  /** The part of it in V8's helper threads (compiling and collecting for every isolate), when /proc tells. */
+  v8HelpersCpuMs?: number;
   /** The same of DynamoDB Local's JVM, when /proc tells. */
   javaCpuMs?: number;
   /** Cores kept busy on average: (node + Java CPU) / wall time. */
@@ -170,6 +174,12 @@ export async function measureEndToEnd(
     failures,
     nodeCpuMs: perExecution(window.nodeMs),
     ...(window.mainThreadMs === undefined ? {} : { mainThreadCpuMs: perExecution(window.mainThreadMs) }),
+    ...(window.helperThreadsMs === undefined
+      ? {}
+      : {
+          functionsCpuMs: perExecution(window.helperThreadsMs.functions),
+          v8HelpersCpuMs: perExecution(window.helperThreadsMs.v8),
+        }),
     ...(window.otherMs === undefined
       ? {}
       : {
@@ -207,8 +217,8 @@ export function describeBound(row: EndToEndRow, cores: number): string {
   const parallelism = Math.min(row.concurrency, cores);
   const mainBusy = row.mainThreadCpuMs === undefined ? 0 : (row.mainThreadCpuMs * row.executionsPerSecond) / 1000;
   const cost =
-    `${cpuMs} ms of CPU per execution (node ${row.nodeCpuMs}, of which main thread ` +
-    `${row.mainThreadCpuMs ?? "?"}; Java ${row.javaCpuMs})`;
+    `${cpuMs} ms of CPU per execution (node ${row.nodeCpuMs}, of which main thread ${row.mainThreadCpuMs ?? "?"}, ` +
+    `functions ${row.functionsCpuMs ?? "?"}, V8 helpers ${row.v8HelpersCpuMs ?? "?"}; Java ${row.javaCpuMs})`;
   if (mainBusy >= 0.8) {
     return (
       `concurrency ${row.concurrency}: bound by the engine's main thread, busy ${round(mainBusy * 100, 0)}% of the time ` +

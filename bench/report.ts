@@ -170,7 +170,8 @@ export function renderMarkdown(results: BenchResults): string {
         `in batches until the CPU per execution stopped falling (instances cold-started, each worker's V8 and DynamoDB ` +
         `Local's JVM compiled). CPU per execution from the kernel's accounting over the ` +
         `measured window: this Node process (engine, function workers, driver; of it the main thread, where every engine but ` +
-        `the functions runs) and DynamoDB Local's JVM. CPU share: of the CPU the run could use (min(concurrency, cores) ` +
+        `the functions runs, the functions' worker threads, and V8's helper threads compiling and collecting for them all) and ` +
+        `DynamoDB Local's JVM. CPU share: of the CPU the run could use (min(concurrency, cores) ` +
         `cores, less what other processes took), the share it used, or the main thread's busy share if higher. ` +
         `Budget: a share of at least ${budgetLimits.endToEndCpuShare}, so the rate is what its CPU cost allows, not waiting.`,
       table(
@@ -185,6 +186,8 @@ export function renderMarkdown(results: BenchResults): string {
           "failures",
           "CPU ms/execution node",
           "of it main thread",
+          "functions",
+          "V8 helpers",
           "CPU ms/execution Java",
           "CPU share",
           "budget",
@@ -200,6 +203,8 @@ export function renderMarkdown(results: BenchResults): string {
           row.failures,
           row.nodeCpuMs,
           row.mainThreadCpuMs ?? "",
+          row.functionsCpuMs ?? "",
+          row.v8HelpersCpuMs ?? "",
           row.javaCpuMs ?? "",
           row.cpuShare ?? "",
           budgetFor(checks, "end to end: share of available CPU used", `concurrency ${row.concurrency}`),
