@@ -1,22 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// The files that run the Pulumi program or its components under mocks (infra/testing/pulumi-mocks.ts). Each
-// installs its mocks and config before it registers anything, so they share one module graph per worker:
-// @pulumi/pulumi, @pulumi/aws and the program are imported once, and each function is bundled once
-// (infra/bundle.ts), instead of once per file.
-const pulumiMockFiles = [
-  "infra/api/status-api.test.ts",
-  "infra/functions/functions.test.ts",
-  "infra/gateway/gateway.test.ts",
-  "infra/observability/observability.test.ts",
-  "infra/pulumi-program.test.ts",
-  "infra/stack.test.ts",
-  "infra/testing/pulumi-mocks.test.ts",
-  "infra/trigger/trigger.test.ts",
-  "infra/workflow-iam.test.ts",
-  "infra/workflow/express-stack.test.ts",
-  "infra/workflow/trace-sampling.test.ts",
-];
+// The infrastructure tests share one module graph per worker: @pulumi/pulumi, @pulumi/aws and the program
+// are imported once, and each function is bundled once (infra/bundle.ts), instead of once per file. That holds
+// because each file sets up what it needs itself: the Pulumi mocks and config before it registers anything
+// (infra/testing/pulumi-mocks.ts), nothing module-wide mocked or stubbed.
+const sharedGraphFiles = ["infra/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -31,13 +19,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "isolated", include: ["**/*.test.ts"], exclude: ["node_modules/**", ...pulumiMockFiles] },
+        test: { name: "isolated", include: ["**/*.test.ts"], exclude: ["node_modules/**", ...sharedGraphFiles] },
       },
       {
         extends: true,
         test: {
-          name: "pulumi-mocks",
-          include: pulumiMockFiles,
+          name: "infra",
+          include: sharedGraphFiles,
           isolate: false,
           // Added to the inherited setup files.
           setupFiles: ["infra/testing/settle-pulumi.ts"],
