@@ -132,11 +132,12 @@ async function warmUp(
   for (let batch = 1; batch <= options.warmup.maxBatches; batch++) {
     const intents = await storeIntents(client, options.warmup.batch);
     const endWindow = startCpuWindow(options.javaPid);
-    await runClosedLoops(client, tracker, intents, options.concurrency);
+    // The loops take the intents off the queue as they go.
+    const { latencies } = await runClosedLoops(client, tracker, intents, options.concurrency);
     await engine.idle();
     const window = endWindow();
-    ran += intents.length;
-    const cpuPerExecution = (window.nodeMs + (window.otherMs ?? 0)) / intents.length;
+    ran += latencies.length;
+    const cpuPerExecution = (window.nodeMs + (window.otherMs ?? 0)) / latencies.length;
     if (batch >= options.warmup.minBatches && cpuPerExecution >= previous * SETTLED) break;
     previous = cpuPerExecution;
   }
