@@ -56,7 +56,7 @@ export async function startFaultProxy(options: {
   judge(request: WireRequest): WireFault | undefined;
 }): Promise<FaultProxy> {
   const guard = typeof options.upstream === "string" ? undefined : options.upstream;
-  const upstream = new URL(guard ? guard.upstream : (options.upstream as string));
+  const upstream = new URL(typeof options.upstream === "string" ? options.upstream : options.upstream.upstream);
   const agent = new Agent({ keepAlive: true });
   const refusalOf = (request: WireRequest) => (guard ? guardAnswer(guard, request) : Promise.resolve(undefined));
 
