@@ -266,7 +266,7 @@ export async function startLocalEngine(options: LocalEngineOptions = {}): Promis
     const bundles = await Promise.all(
       engineFunctions.map(async (fn) => {
         const path = join(paths.bundles, `${fn.id}.mjs`);
-        writeFileSync(path, (await bundleFunction(fn.entry)).code);
+        writeFileSync(path, (await bundleFunction(fn.entry, { cached: true })).code);
         return { fn: fn as EngineFunction, path };
       }),
     );
