@@ -145,7 +145,7 @@ try {
           const row = await measureEndToEnd(engine, client, tracker, {
             concurrency,
             executions,
-            warmup: { batch, minBatches: 2, maxBatches: 6 },
+            warmup: { batch, minBatches: 4, maxBatches: 6 },
             javaPid: dynamodb.pid,
           });
           results.endToEnd.push(row);
