@@ -8,6 +8,7 @@ import { Agent, createServer, request as forward, type IncomingMessage, type Ser
 import { setTimeout as sleep } from "node:timers/promises";
 import { guardAnswer, type RequestGuard } from "../iam/guard-proxy.ts";
 import { type HttpAnswer, writeAnswer } from "../iam/refusals.ts";
+import { readWholeRequest } from "../iam/sigv4.ts";
 import { type LoopbackServer, listenOnLoopback } from "../loopback-server.ts";
 import type { FaultAnswer } from "./answers.ts";
 import type { FaultDecision } from "./plan.ts";
@@ -106,14 +107,7 @@ export async function startFaultProxy(options: {
   };
 
   async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const request: WireRequest = {
-      method: incoming.method ?? "GET",
-      url: incoming.url ?? "/",
-      headers: incoming.headers,
-      body: Buffer.concat(chunks),
-    };
+    const request: WireRequest = await readWholeRequest(incoming);
     const fault = options.judge(request);
     if (!fault) return relay(request, outgoing);
     const { decision, answer } = fault;

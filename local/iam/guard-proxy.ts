@@ -6,7 +6,7 @@
 import { Agent, createServer, request as forward } from "node:http";
 import { type LoopbackServer, listenOnLoopback } from "../loopback-server.ts";
 import { type HttpAnswer, writeAnswer } from "./refusals.ts";
-import type { SignedRequest } from "./sigv4.ts";
+import { readWholeRequest, type SignedRequest } from "./sigv4.ts";
 
 export type GuardProxy = LoopbackServer;
 
@@ -34,14 +34,7 @@ export async function startGuardProxy(guard: RequestGuard, port?: number): Promi
   const upstream = new URL(guard.upstream);
   const agent = new Agent({ keepAlive: true });
   const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const request: SignedRequest = {
-      method: incoming.method ?? "GET",
-      url: incoming.url ?? "/",
-      headers: incoming.headers,
-      body: Buffer.concat(chunks),
-    };
+    const request = await readWholeRequest(incoming);
     const refusal = await guardAnswer(guard, request);
     if (refusal) {
       writeAnswer(outgoing, refusal);

@@ -3,7 +3,7 @@
 // and the signature recomputed from the request with the key's secret, as AWS does before anything else.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
 import { createHash, createHmac } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
 export interface SignedRequest {
   method: string;
@@ -11,6 +11,18 @@ export interface SignedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+}
+
+/** A request read whole, as a proxy in front of a service judges it before sending it on. */
+export async function readWholeRequest(incoming: IncomingMessage): Promise<SignedRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return {
+    method: incoming.method ?? "GET",
+    url: incoming.url ?? "/",
+    headers: incoming.headers,
+    body: Buffer.concat(chunks),
+  };
 }
 
 export interface RequestSigner {
