@@ -1,5 +1,5 @@
 // One function bundle run the way the local engine runs it (local/function-workers.ts): built by the deploy's
-// bundler, cold-started in a worker with exactly the environment given, its output collected line by line.
+// bundler (through the engine's content-verified cache, which serves the same bytes), cold-started in a worker with exactly the environment given, its output collected line by line.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +18,7 @@ export async function startBundledFunction(
   environment: Record<string, string>,
 ): Promise<BundledFunction> {
   const bundlePath = join(mkdtempSync(join(tmpdir(), "engine-bundle-")), "index.mjs");
-  writeFileSync(bundlePath, (await bundleFunction(entry)).code);
+  writeFileSync(bundlePath, (await bundleFunction(entry, { cached: true })).code);
   const output: string[] = [];
   const workers = await startFunctionWorkers([{ id: "function", bundlePath, environment, timeoutMs: 10_000 }], {
     onOutput: (_id, line) => output.push(line),
