@@ -116,6 +116,15 @@ export interface WarmupPlan {
 /** A batch within this share of the one before has stopped getting cheaper; the rest is the machine's noise. */
 const SETTLED = 0.95;
 
+/** Whether the warm-up is over, given the CPU per execution of each batch run so far, oldest first. */
+export function warmupSettled(cpuPerBatch: readonly number[], plan: WarmupPlan): boolean {
+  const batches = cpuPerBatch.length;
+  if (batches >= plan.maxBatches) return true;
+  if (batches < plan.minBatches) return false;
+  const [previous = Number.POSITIVE_INFINITY, last = 0] = cpuPerBatch.slice(-2);
+  return last >= previous * SETTLED;
+}
+
 /**
  * Warm-up at the measured concurrency, in batches, until the CPU per execution stops falling: every worker
  * is its own V8 isolate compiling the same code, and the first hundreds of executions are measurably dearer
@@ -127,9 +136,9 @@ async function warmUp(
   tracker: ExecutionTracker,
   options: { concurrency: number; warmup: WarmupPlan; javaPid?: number },
 ): Promise<number> {
-  let previous = Number.POSITIVE_INFINITY;
+  const cpuPerBatch: number[] = [];
   let ran = 0;
-  for (let batch = 1; batch <= options.warmup.maxBatches; batch++) {
+  while (!warmupSettled(cpuPerBatch, options.warmup)) {
     const intents = await storeIntents(client, options.warmup.batch);
     const endWindow = startCpuWindow(options.javaPid);
     // The loops take the intents off the queue as they go.
@@ -137,9 +146,7 @@ async function warmUp(
     await engine.idle();
     const window = endWindow();
     ran += latencies.length;
-    const cpuPerExecution = (window.nodeMs + (window.otherMs ?? 0)) / latencies.length;
-    if (batch >= options.warmup.minBatches && cpuPerExecution >= previous * SETTLED) break;
-    previous = cpuPerExecution;
+    cpuPerBatch.push((window.nodeMs + (window.otherMs ?? 0)) / latencies.length);
   }
   return ran;
 }
